@@ -1,0 +1,56 @@
+using System.CommandLine;
+using Digest.Database;
+using Digest.Database.Embedded;
+using Microsoft.Extensions.Options;
+
+namespace Digest.Cli;
+
+/// <summary>
+/// The executable's verbs. With no verb it serves the web app and the schedules; every verb builds
+/// the same host (same configuration, same database) and runs once.
+/// </summary>
+public static class DigestCommandLine
+{
+    public static async Task<int> InvokeAsync(string[] args)
+    {
+        var root = new RootCommand("Digest — trending papers in your inbox. With no verb, runs the service.")
+        {
+            // Unknown options go to the ASP.NET Core host as settings (--urls, --environment, …).
+            TreatUnmatchedTokensAsErrors = false,
+        };
+        var verbs = Verbs().ToList();
+        foreach (var verb in verbs)
+            root.Subcommands.Add(verb);
+        root.SetAction(async (parse, ct) =>
+        {
+            var hostArgs = parse.UnmatchedTokens.ToArray();
+            if (hostArgs.Length > 0 && !hostArgs[0].StartsWith("--", StringComparison.Ordinal))
+            {
+                // A mistyped verb must not quietly start the service.
+                await Console.Error.WriteLineAsync(
+                    $"digest: unknown verb '{hostArgs[0]}'. Verbs: {string.Join(", ", verbs.Select(v => v.Name))}. See digest --help.");
+                return 2;
+            }
+            return await ServeVerb.RunAsync(hostArgs);
+        });
+
+        // The host's own lifetime handles Ctrl-C/SIGTERM (it must stop PostgreSQL cleanly), so the
+        // parser must not install a handler that exits the process on a timer.
+        // Startup errors we can explain are printed as one line below, not as a stack trace.
+        var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
+        try
+        {
+            return await root.Parse(args).InvokeAsync(invocation);
+        }
+        catch (Exception e) when (e is EmbeddedPostgresException or MigrationChangedException or OptionsValidationException)
+        {
+            await Console.Error.WriteLineAsync($"digest: {e.Message}");
+            return 1;
+        }
+    }
+
+    static IEnumerable<Command> Verbs() =>
+    [
+        MigrateVerb.Create(),
+    ];
+}

@@ -1,0 +1,252 @@
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Digest.Database.Embedded;
+
+/// <summary>
+/// A private PostgreSQL cluster, run from the machine's own binaries in a data folder this process
+/// owns. It listens only on a Unix socket inside that folder (no TCP port to collide or expose),
+/// is reused across starts, and is stopped on <see cref="StopAsync"/> or process exit.
+/// The embedded default and the test harness both use this class.
+/// </summary>
+public sealed class EmbeddedPostgres : IAsyncDisposable
+{
+    const string SuperUser = "digest";
+    // With listen_addresses empty the port only names the socket file (.s.PGSQL.5432).
+    const int SocketPort = 5432;
+    static readonly TimeSpan ProgramTimeout = TimeSpan.FromSeconds(90);
+
+    readonly PostgresBinaries _binaries;
+    readonly FileStream _lock;
+    readonly ILogger _logger;
+    readonly SemaphoreSlim _stopping = new(1, 1);
+    bool _stopped;
+
+    EmbeddedPostgres(EmbeddedPostgresSettings settings, PostgresBinaries binaries, FileStream folderLock, ILogger logger)
+    {
+        Settings = settings;
+        _binaries = binaries;
+        _lock = folderLock;
+        _logger = logger;
+    }
+
+    public EmbeddedPostgresSettings Settings { get; }
+    public string DataDirectory => Settings.DataDirectory;
+    public string ClusterDirectory => Path.Combine(DataDirectory, "pg");
+    public string SocketDirectory => Path.Combine(DataDirectory, "run");
+    public string ServerLog => Path.Combine(ClusterDirectory, "server.log");
+
+    public string ConnectionString(string database) => new NpgsqlConnectionStringBuilder
+    {
+        Host = SocketDirectory,
+        Port = SocketPort,
+        Username = SuperUser,
+        Database = database,
+    }.ConnectionString;
+
+    /// <summary>Prepares (first time) and starts the cluster, and makes sure the service's database exists.</summary>
+    public static async Task<EmbeddedPostgres> StartAsync(
+        EmbeddedPostgresSettings settings, ILogger logger, CancellationToken cancellationToken = default)
+    {
+        var binaries = PostgresBinaries.Find(settings.BinDirectory);
+        var dataDirectory = Path.GetFullPath(settings.DataDirectory);
+        settings = settings with { DataDirectory = dataDirectory };
+        Directory.CreateDirectory(dataDirectory);
+        if (ServerProcess.RunningAsRoot)
+            EnsureServiceUserCanReach(dataDirectory);
+
+        var folderLock = TakeFolderLock(dataDirectory);
+        var cluster = new EmbeddedPostgres(settings, binaries, folderLock, logger);
+        try
+        {
+            await cluster.InitialiseIfNewAsync(cancellationToken);
+            await cluster.StopOrphanAsync(cancellationToken);
+            await cluster.StartServerAsync(cancellationToken);
+            await cluster.CreateDatabaseAsync(settings.Database, cancellationToken);
+        }
+        catch
+        {
+            await cluster.StopAsync();
+            throw;
+        }
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => cluster.StopAsync().GetAwaiter().GetResult();
+        return cluster;
+    }
+
+    /// <summary>
+    /// One process per data folder: an exclusive lock on a file in it. .NET takes an advisory
+    /// flock for FileShare.None, so a second process (or a second start in this one) fails here,
+    /// before touching the cluster, and the kernel drops the lock if this process dies.
+    /// </summary>
+    static FileStream TakeFolderLock(string dataDirectory)
+    {
+        var path = Path.Combine(dataDirectory, "digest.lock");
+        try
+        {
+            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+        }
+        catch (IOException e)
+        {
+            throw new EmbeddedPostgresException(
+                $"Another Digest process is already using the data folder {dataDirectory} (it holds {path}). " +
+                "Stop that process, or give this one its own folder with Digest:DataDir (env Digest__DataDir).", e);
+        }
+    }
+
+    /// <summary>As root the server runs as 'postgres', which must be able to walk down to the folder.</summary>
+    static void EnsureServiceUserCanReach(string dataDirectory)
+    {
+        for (var dir = Path.GetDirectoryName(dataDirectory); !string.IsNullOrEmpty(dir); dir = Path.GetDirectoryName(dir))
+        {
+            var mode = File.GetUnixFileMode(dir);
+            if (!mode.HasFlag(UnixFileMode.OtherExecute))
+            {
+                throw new EmbeddedPostgresException(
+                    $"Running as root, PostgreSQL runs as the '{ServerProcess.ServiceUser}' user, which cannot enter {dir}. " +
+                    "Set Digest:DataDir (env Digest__DataDir) to a folder outside it, such as /var/lib/digest.");
+            }
+        }
+    }
+
+    async Task InitialiseIfNewAsync(CancellationToken cancellationToken)
+    {
+        if (File.Exists(Path.Combine(ClusterDirectory, "PG_VERSION")))
+        {
+            _logger.LogInformation("Using the PostgreSQL cluster in {ClusterDirectory}", ClusterDirectory);
+            return;
+        }
+
+        // A folder without PG_VERSION is an initdb that did not finish: start it again from nothing.
+        if (Directory.Exists(ClusterDirectory))
+            Directory.Delete(ClusterDirectory, recursive: true);
+        Directory.CreateDirectory(ClusterDirectory);
+        Directory.CreateDirectory(SocketDirectory);
+        File.SetUnixFileMode(ClusterDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        File.SetUnixFileMode(SocketDirectory, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        ServerProcess.GiveToServiceUser(ClusterDirectory);
+        ServerProcess.GiveToServiceUser(SocketDirectory);
+
+        _logger.LogInformation("Creating a private PostgreSQL cluster in {ClusterDirectory} with {InitDb}", ClusterDirectory, _binaries.InitDb);
+        string[] arguments =
+        [
+            "--pgdata", ClusterDirectory, "--username", SuperUser, "--auth", "trust",
+            "--encoding", "UTF8", "--locale", "C", "--text-search-config", "pg_catalog.english",
+            .. Settings.Durable ? Array.Empty<string>() : ["--no-sync"],
+        ];
+        var (exitCode, output) = await ServerProcess.RunAsync(_binaries.InitDb, arguments, ProgramTimeout, cancellationToken);
+        if (exitCode != 0)
+        {
+            TryDelete(ClusterDirectory);
+            throw new EmbeddedPostgresException($"initdb failed (exit {exitCode}) for {ClusterDirectory}: {output}");
+        }
+    }
+
+    /// <summary>
+    /// We hold the folder lock, so a server still running on this cluster was left behind by a
+    /// process that died without stopping it (kill -9). Stop it before starting our own.
+    /// </summary>
+    async Task StopOrphanAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(Path.Combine(ClusterDirectory, "postmaster.pid")))
+            return;
+        var (status, _) = await ServerProcess.RunAsync(_binaries.PgCtl, ["status", "--pgdata", ClusterDirectory], ProgramTimeout, cancellationToken);
+        if (status != 0)
+            return;
+        _logger.LogWarning("A PostgreSQL server left running by an earlier process was found on {ClusterDirectory}; stopping it", ClusterDirectory);
+        await StopServerAsync(cancellationToken);
+    }
+
+    async Task StartServerAsync(CancellationToken cancellationToken)
+    {
+        Directory.CreateDirectory(SocketDirectory);
+        ServerProcess.GiveToServiceUser(SocketDirectory);
+        if (SocketDirectory.Contains('\'', StringComparison.Ordinal))
+            throw new EmbeddedPostgresException($"The data folder path may not contain a single quote: {DataDirectory}");
+
+        var serverOptions = string.Join(' ',
+        [
+            "-c listen_addresses=''",
+            $"-c unix_socket_directories='{SocketDirectory}'",
+            "-c unix_socket_permissions=0700",
+            $"-p {SocketPort}",
+            "-c max_connections=200",
+            .. Settings.Durable ? Array.Empty<string>() : ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"],
+        ]);
+        // pg_ctl detaches the server into its own session, so a Ctrl-C in the terminal reaches only
+        // us; StopAsync then shuts it down cleanly.
+        var (exitCode, output) = await ServerProcess.RunAsync(
+            _binaries.PgCtl,
+            ["start", "--pgdata", ClusterDirectory, "--wait", "--timeout", "60", "--log", ServerLog, "-o", serverOptions],
+            ProgramTimeout, cancellationToken);
+        if (exitCode != 0)
+        {
+            var log = File.Exists(ServerLog) ? string.Join('\n', File.ReadLines(ServerLog).TakeLast(15)) : "";
+            throw new EmbeddedPostgresException($"PostgreSQL did not start on {ClusterDirectory} (pg_ctl exit {exitCode}): {output}\n{log}");
+        }
+        _logger.LogInformation("PostgreSQL is running on the socket in {SocketDirectory}", SocketDirectory);
+    }
+
+    async Task CreateDatabaseAsync(string database, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(ConnectionString("postgres"));
+        await connection.OpenAsync(cancellationToken);
+        await using var exists = new NpgsqlCommand("SELECT 1 FROM pg_database WHERE datname = $1", connection)
+        {
+            Parameters = { new() { Value = database } },
+        };
+        if (await exists.ExecuteScalarAsync(cancellationToken) is not null)
+            return;
+        var quoted = "\"" + database.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
+        await using var create = new NpgsqlCommand($"CREATE DATABASE {quoted}", connection);
+        await create.ExecuteNonQueryAsync(cancellationToken);
+        _logger.LogInformation("Created database {Database}", database);
+    }
+
+    async Task StopServerAsync(CancellationToken cancellationToken)
+    {
+        var (exitCode, output) = await ServerProcess.RunAsync(
+            _binaries.PgCtl, ["stop", "--pgdata", ClusterDirectory, "--mode", "fast", "--wait", "--timeout", "60"],
+            ProgramTimeout, cancellationToken);
+        if (exitCode != 0 && !output.Contains("Is server running?", StringComparison.Ordinal))
+            _logger.LogWarning("pg_ctl stop exited {ExitCode}: {Output}", exitCode, output);
+    }
+
+    /// <summary>Stops the server (fast shutdown: clients are disconnected, nothing committed is lost) and releases the folder.</summary>
+    public async Task StopAsync()
+    {
+        await _stopping.WaitAsync();
+        try
+        {
+            if (_stopped)
+                return;
+            _stopped = true;
+            if (File.Exists(Path.Combine(ClusterDirectory, "postmaster.pid")))
+            {
+                NpgsqlConnection.ClearAllPools();
+                await StopServerAsync(CancellationToken.None);
+                _logger.LogInformation("PostgreSQL stopped");
+            }
+        }
+        finally
+        {
+            await _lock.DisposeAsync();
+            _stopping.Release();
+        }
+    }
+
+    public async ValueTask DisposeAsync() => await StopAsync();
+
+    static void TryDelete(string directory)
+    {
+        try
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+        catch (IOException)
+        {
+        }
+        catch (UnauthorizedAccessException)
+        {
+        }
+    }
+}

@@ -1,0 +1,3 @@
+using Digest.Cli;
+
+return await DigestCommandLine.InvokeAsync(args);

@@ -1,0 +1,34 @@
+using Quartz;
+
+namespace Digest.Schedules;
+
+public static class SchedulesExtensions
+{
+    /// <summary>
+    /// Quartz with its PostgreSQL job store, clustered: every instance shares one schedule and a
+    /// trigger fires once across them. Quartz creates and checks its own tables; our migrations
+    /// never touch them. Jobs register themselves through <paramref name="configureJobs"/>.
+    /// </summary>
+    public static IHostApplicationBuilder AddSchedules(this IHostApplicationBuilder builder, Action<IQuartzBuilder>? configureJobs = null)
+    {
+        builder.AddQuartz(quartz =>
+        {
+            quartz.ConfigureScheduler(scheduler =>
+            {
+                // One name for the cluster; a generated id per instance, as clustering requires.
+                scheduler.InstanceName = "digest";
+                scheduler.GenerateInstanceId = true;
+            });
+            quartz.UsePersistentStore(store =>
+            {
+                store.UsePostgres(dataSource => dataSource.UseRegisteredDataSource = true);
+                store.UseSystemTextJsonSerializer();
+                store.UseClustering();
+                store.ProvisionSchema();
+            });
+            configureJobs?.Invoke(quartz);
+        });
+        builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        return builder;
+    }
+}
