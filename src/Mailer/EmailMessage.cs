@@ -1,0 +1,32 @@
+namespace Digest.Mailer;
+
+/// <summary>
+/// One email as the application describes it; knows nothing of sockets. The writer turns it into
+/// 7-bit MIME: multipart/alternative when it has both a text and an HTML body.
+/// </summary>
+public sealed class EmailMessage
+{
+    public required MailboxAddress From { get; init; }
+    public required IReadOnlyList<MailboxAddress> To { get; init; }
+    public MailboxAddress? ReplyTo { get; init; }
+    public required string Subject { get; init; }
+
+    /// <summary>The Date header; the moment of writing when not set.</summary>
+    public DateTimeOffset? Date { get; init; }
+
+    /// <summary>
+    /// The Message-ID without angle brackets (id-left@id-right). Callers that may resend (after a
+    /// crash, after an unknown outcome) supply a stable one so receivers can drop duplicates;
+    /// generated when not set.
+    /// </summary>
+    public string? MessageId { get; init; }
+
+    /// <summary>The envelope sender (MAIL FROM, where bounces go); <see cref="From"/> when not set.</summary>
+    public MailboxAddress? EnvelopeFrom { get; init; }
+
+    /// <summary>Further headers in order (List-Unsubscribe, List-Unsubscribe-Post, List-Id, Feedback-ID, …).</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+
+    public string? TextBody { get; init; }
+    public string? HtmlBody { get; init; }
+}
