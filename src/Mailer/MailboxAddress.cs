@@ -126,18 +126,17 @@ public sealed record MailboxAddress
             international |= c > '\u007f';
         if (international)
         {
-            // RFC 6532 §3.1: UTF-8 in addresses should be in Normalization Form C.
-            if (!local.IsNormalized(NormalizationForm.FormC))
+            // RFC 6532 §3.1: UTF-8 in addresses should be in Normalization Form C. Normalising
+            // refuses invalid Unicode (an unpaired surrogate) with an exception.
+            try
             {
-                try
-                {
+                if (!local.IsNormalized(NormalizationForm.FormC))
                     local = local.Normalize(NormalizationForm.FormC);
-                }
-                catch (ArgumentException)
-                {
-                    error = "The part before the @ is not valid Unicode.";
-                    return false;
-                }
+            }
+            catch (ArgumentException)
+            {
+                error = "The part before the @ may only contain letters, digits and ! # $ % & ' * + - / = ? ^ _ ` { | } ~ and single dots (it is not valid Unicode).";
+                return false;
             }
         }
         if (Encoding.UTF8.GetByteCount(local) > MaxLocalPartLength)

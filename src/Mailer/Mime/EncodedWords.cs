@@ -18,6 +18,12 @@ internal static class EncodedWords
     const int MaxPayload = MaxWordLength - Overhead;
     const int MaxBBytes = MaxPayload / 4 * 3; // 45 octets: 60 base64 characters
 
+    // The shortest word worth starting on a partly filled line: room for a 4-octet character in B.
+    const int ShortestWord = Overhead + 8;
+
+    /// <summary>How long the next word may be: at most 75, and short enough to keep its line within 78 octets.</summary>
+    static int WordLimit(HeaderWriter writer) => Math.Min(MaxWordLength, writer.RoomOnLine(ShortestWord));
+
     public static void Write(HeaderWriter writer, ReadOnlySpan<char> text)
     {
         if (text.IsEmpty)
@@ -58,15 +64,17 @@ internal static class EncodedWords
     {
         QPrefix.CopyTo(word);
         var length = QPrefix.Length;
+        var limit = WordLimit(writer);
         foreach (var rune in text.EnumerateRunes())
         {
             var count = rune.EncodeToUtf8(utf8);
             var needed = 0;
             for (var i = 0; i < count; i++)
                 needed += IsQSafe(utf8[i]) ? 1 : 3;
-            if (length + needed > MaxWordLength - 2)
+            if (length + needed > limit - 2)
             {
                 Flush(writer, word, ref length, QPrefix);
+                limit = WordLimit(writer);
             }
             for (var i = 0; i < count; i++)
             {
@@ -95,13 +103,15 @@ internal static class EncodedWords
         Span<byte> pending = stackalloc byte[MaxBBytes];
         Span<byte> base64 = stackalloc byte[MaxPayload];
         var count = 0;
+        var capacity = (WordLimit(writer) - Overhead) / 4 * 3;
         foreach (var rune in text.EnumerateRunes())
         {
             var length = rune.EncodeToUtf8(utf8);
-            if (count + length > MaxBBytes)
+            if (count + length > capacity)
             {
                 WriteBWord(writer, pending[..count], word, base64);
                 count = 0;
+                capacity = (WordLimit(writer) - Overhead) / 4 * 3;
             }
             utf8[..length].CopyTo(pending[count..]);
             count += length;

@@ -70,6 +70,16 @@ internal sealed class HeaderWriter(MessageBuffer buffer)
         _line += separator.Length + length;
     }
 
+    /// <summary>
+    /// Octets left on this line for a token after one space, when there is a sensible amount;
+    /// otherwise a full line's worth, as the token will go on a fresh line.
+    /// </summary>
+    public int RoomOnLine(int minimum)
+    {
+        var room = RecommendedLength - _line - 1;
+        return room >= minimum || _line <= _fieldStart ? Math.Max(room, minimum) : RecommendedLength - 1;
+    }
+
     /// <summary>Writes ASCII that sticks to what came before (a comma after an address).</summary>
     public void Glue(ReadOnlySpan<char> ascii)
     {

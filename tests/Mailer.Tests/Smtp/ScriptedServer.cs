@@ -12,7 +12,8 @@ namespace Digest.Mailer.Tests.Smtp;
 /// server or an attacker would send them); <c>C: text</c> reads a line and compares it (<c>*</c>
 /// matches anything); <c>C: &lt;DATA&gt;</c> reads message data up to the final dot;
 /// <c>!tls</c> does the server side of a TLS handshake; <c>!close</c> hangs up;
-/// <c>!eof</c> expects the client to hang up; <c>!hold</c> stays silent until the client hangs up.
+/// <c>!eof</c> expects the client to hang up; <c>!hold</c> stays silent until the client hangs up;
+/// <c>!next</c> hangs up and plays the rest of the script to the next connection.
 /// Lines starting with # or @ are not for the server.
 /// </summary>
 internal sealed class ScriptedServer : IAsyncDisposable
@@ -47,11 +48,18 @@ internal sealed class ScriptedServer : IAsyncDisposable
 
     async Task RunAsync()
     {
+        var position = 0;
+        while (position < _script.Count && _errors.Count == 0)
+            position = await PlayConnectionAsync(position);
+    }
+
+    /// <summary>Plays the script from <paramref name="position"/> to one connection; returns where the next connection starts.</summary>
+    async Task<int> PlayConnectionAsync(int position)
+    {
         using var client = await _listener.AcceptTcpClientAsync();
         Stream stream = client.GetStream();
         var reader = new LineReader(stream);
         var pending = new StringBuilder();
-        var position = 0;
         try
         {
             for (; position < _script.Count; position++)
@@ -86,7 +94,11 @@ internal sealed class ScriptedServer : IAsyncDisposable
                 }
                 else if (line == "!close")
                 {
-                    return;
+                    return _script.Count;
+                }
+                else if (line == "!next")
+                {
+                    return position + 1;
                 }
                 else if (line is "!eof" or "!hold")
                 {
@@ -113,6 +125,7 @@ internal sealed class ScriptedServer : IAsyncDisposable
         {
             stream.Dispose();
         }
+        return _script.Count;
     }
 
     static async Task FlushAsync(Stream stream, StringBuilder pending)
