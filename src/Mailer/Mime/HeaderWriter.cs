@@ -183,20 +183,20 @@ internal sealed class HeaderWriter(MessageBuffer buffer)
     {
         for (var i = 0; i < mailboxes.Count; i++)
         {
-            var mailbox = mailboxes[i];
-            if (mailbox.Name is null)
-            {
-                Token(mailbox.Address, " ");
-            }
-            else
-            {
-                Phrase(mailbox.Name);
-                AngleAddress(mailbox.Address);
-            }
+            Mailbox(mailboxes[i]);
             if (i < mailboxes.Count - 1)
                 Glue(",");
         }
     }
 
-    public void Mailbox(MailboxAddress mailbox) => Mailboxes([mailbox]);
+    public void Mailbox(MailboxAddress mailbox)
+    {
+        if (mailbox.Name is null)
+        {
+            Token(mailbox.Address, " ");
+            return;
+        }
+        Phrase(mailbox.Name);
+        AngleAddress(mailbox.Address);
+    }
 }

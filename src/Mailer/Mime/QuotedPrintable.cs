@@ -37,9 +37,11 @@ internal static class QuotedPrintable
             // that ends a line and "From " at a line start take the slow path.
             if (column > 0 || b != 'F')
             {
-                var run = text[i..].IndexOfAnyExcept(Literal);
+                // Search no further than the line has room for.
+                var window = text.Slice(i, Math.Min(text.Length - i, MaxLineLength - column));
+                var run = window.IndexOfAnyExcept(Literal);
                 if (run < 0)
-                    run = text.Length - i;
+                    run = window.Length;
                 if (run > 0 && EndsLine(text, i + run - 1) && text[i + run - 1] is (byte)' ' or (byte)'\t')
                     run--;
                 var take = Math.Min(run, MaxLineLength - 1 - column);

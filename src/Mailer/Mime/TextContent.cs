@@ -51,48 +51,46 @@ internal readonly struct TextContent : IDisposable
         var text = Utf8;
         if (text.IsEmpty)
             return TransferEncoding.SevenBit;
+        // Line by line with vectorised searches: most lines are plain ASCII and cost a few passes.
         var escapes = 0;
         var breaks = 0;
         var plain = true;
-        var lineLength = 0;
         var longestLine = 0;
         var trailingWhitespace = false;
-        var previous = (byte)'\n';
         var fromLine = false;
-        for (var i = 0; i < text.Length; i++)
+        var rest = text;
+        while (true)
         {
-            var b = text[i];
-            if (b is (byte)'\r' or (byte)'\n')
+            var end = rest.IndexOfAny((byte)'\r', (byte)'\n');
+            var line = end < 0 ? rest : rest[..end];
+            if (!line.IsEmpty)
             {
-                if (b == '\n' && previous == '\r')
+                longestLine = Math.Max(longestLine, line.Length);
+                trailingWhitespace |= line[^1] is (byte)' ' or (byte)'\t';
+                fromLine |= line[0] == 'F' && line.StartsWith("From "u8);
+                escapes += line.Count((byte)'=');
+                var odd = line.IndexOfAnyExceptInRange((byte)' ', (byte)'~');
+                if (odd >= 0)
                 {
-                    previous = b;
-                    continue;
+                    foreach (var b in line[odd..])
+                    {
+                        if (b is < 0x20 or > 0x7e && b != '\t')
+                        {
+                            plain = false;
+                            escapes++;
+                        }
+                    }
                 }
-                breaks++;
-                trailingWhitespace |= previous is (byte)' ' or (byte)'\t';
-                longestLine = Math.Max(longestLine, lineLength);
-                lineLength = 0;
-                previous = b;
-                continue;
             }
-            if (lineLength == 0 && b == 'F' && text[i..].StartsWith("From "u8))
-                fromLine = true;
-            lineLength++;
-            if (b is < 0x20 or > 0x7e && b != '\t')
-            {
-                plain = false;
-                escapes++;
-            }
-            else if (b == '=')
-            {
-                escapes++;
-            }
-            previous = b;
+            if (end < 0)
+                break;
+            breaks++;
+            end += rest[end] == '\r' && end + 1 < rest.Length && rest[end + 1] == '\n' ? 2 : 1;
+            rest = rest[end..];
+            if (rest.IsEmpty)
+                break;
         }
-        longestLine = Math.Max(longestLine, lineLength);
-        trailingWhitespace |= previous is (byte)' ' or (byte)'\t';
-        var endsWithBreak = previous is (byte)'\r' or (byte)'\n';
+        var endsWithBreak = text[^1] is (byte)'\r' or (byte)'\n';
 
         if (plain && longestLine <= QuotedPrintable.MaxLineLength && !trailingWhitespace && !fromLine
             && (endsWithBreak || !endsMessage) && text.IndexOf("=_"u8) < 0)
