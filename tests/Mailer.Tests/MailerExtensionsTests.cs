@@ -5,6 +5,7 @@ using Digest.TestSupport;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace Digest.Mailer.Tests;
@@ -90,6 +91,38 @@ public sealed class MailerExtensionsTests
         var error = Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.That(error!.Message, Does.Contain("Relays").And.Contain("PickupFolder"));
+    }
+
+    [Test]
+    public async Task The_protocol_log_is_switched_on_from_configuration()
+    {
+        using var sink = await SmtpSink.StartAsync();
+        foreach (var on in new[] { false, true })
+        {
+            var log = new LogCollector();
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
+            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Mailer:Relays:0:Host"] = SmtpSink.Host,
+                ["Mailer:Relays:0:Port"] = sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                ["Mailer:ProtocolLog"] = on.ToString(),
+            });
+            builder.Logging.AddProvider(log);
+            builder.AddMailer();
+            using var host = builder.Build();
+            await host.StartAsync();
+
+            await host.Services.GetRequiredService<IMailTransport>().SendAsync(new EmailMessage
+            {
+                From = MailboxAddress.Parse("digest@example.org"),
+                To = [MailboxAddress.Parse("ada@example.org")],
+                Subject = "Logged",
+                TextBody = "Hello.\n",
+            });
+            await host.StopAsync();
+
+            Assert.That(log.Lines.Any(l => l.Contains("C: MAIL FROM:<digest@example.org>", StringComparison.Ordinal)), Is.EqualTo(on), $"ProtocolLog={on}");
+        }
     }
 
     [Test]
