@@ -161,9 +161,7 @@ public sealed record MailboxAddress
         for (var i = 0; i < local.Length; i++)
         {
             var c = local[i];
-            if (c is >= 'a' and <= 'z' or >= 'A' and <= 'Z' or >= '0' and <= '9' or '.')
-                continue;
-            if ("!#$%&'*+-/=?^_`{|}~".Contains(c, StringComparison.Ordinal))
+            if (c == '.' || Mime.HeaderText.IsAtext(c))
                 continue;
             if (c > '\u007f' && Rune.TryGetRuneAt(local, i, out var rune) && IsUtf8Atext(rune))
             {

@@ -100,16 +100,12 @@ public sealed class MailerExtensionsTests
         foreach (var on in new[] { false, true })
         {
             var log = new LogCollector();
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-            builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+            using var host = Build(new()
             {
                 ["Mailer:Relays:0:Host"] = SmtpSink.Host,
                 ["Mailer:Relays:0:Port"] = sink.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 ["Mailer:ProtocolLog"] = on.ToString(),
-            });
-            builder.Logging.AddProvider(log);
-            builder.AddMailer();
-            using var host = builder.Build();
+            }, log);
             await host.StartAsync();
 
             await host.Services.GetRequiredService<IMailTransport>().SendAsync(new EmailMessage
@@ -192,10 +188,12 @@ public sealed class MailerExtensionsTests
         }
     }
 
-    static IHost Build(Dictionary<string, string?> settings)
+    static IHost Build(Dictionary<string, string?> settings, ILoggerProvider? log = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
         builder.Configuration.AddInMemoryCollection(settings);
+        if (log is not null)
+            builder.Logging.AddProvider(log);
         builder.AddMailer();
         return builder.Build();
     }
