@@ -1,4 +1,5 @@
 using Digest.Database;
+using Digest.Mailer;
 using Digest.Schedules;
 using Digest.Web;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -7,11 +8,16 @@ namespace Digest;
 
 public static class DigestExtensions
 {
-    /// <summary>The executable's own services: database (embedded by default), migrations and schedules.</summary>
+    /// <summary>The executable's own services: database (embedded by default), migrations, schedules and mail.</summary>
     public static IHostApplicationBuilder AddDigest(this IHostApplicationBuilder builder)
     {
         builder.AddDatabase();
         builder.AddSchedules();
+        // With no relay and no folder configured, mail lands where a person can open it.
+        const string PickupFolder = $"{MailerOptions.Section}:PickupFolder";
+        if (string.IsNullOrWhiteSpace(builder.Configuration[PickupFolder]))
+            builder.Configuration[PickupFolder] = Path.Combine(DataFolder.Resolve(builder.Configuration), "mail");
+        builder.AddMailer();
         return builder;
     }
 

@@ -25,10 +25,46 @@ public enum DeliveryOutcome
     Unknown,
 }
 
-public sealed record RecipientResult(MailboxAddress Recipient, DeliveryOutcome Outcome, string Reply);
+public sealed record RecipientResult(MailboxAddress Recipient, DeliveryOutcome Outcome, string Reply)
+{
+    /// <summary>
+    /// The RFC 3463 code in the reply ("5.1.1": no such mailbox), when the relay sent one; 5.1.x
+    /// means the address itself is bad, the signal to suppress it.
+    /// </summary>
+    public string? EnhancedStatusCode =>
+        Reply.Length > 4 && int.TryParse(Reply.AsSpan(0, 3), System.Globalization.CultureInfo.InvariantCulture, out var code)
+            ? Smtp.SmtpReply.ReadEnhancedStatus(code, Reply[4..])
+            : null;
+}
 
 /// <param name="Outcome">The message's outcome: Sent only if every recipient was accepted.</param>
 /// <param name="MessageId">The Message-ID the message went out with (without angle brackets).</param>
 /// <param name="Detail">The relay's reply or the error, for logs and the outcome record.</param>
 /// <param name="Recipients">One result per recipient.</param>
-public sealed record SendResult(DeliveryOutcome Outcome, string MessageId, string Detail, IReadOnlyList<RecipientResult> Recipients);
+public sealed record SendResult(DeliveryOutcome Outcome, string MessageId, string Detail, IReadOnlyList<RecipientResult> Recipients)
+{
+    /// <summary>
+    /// The message's outcome from its recipients': Sent only when every one was accepted;
+    /// otherwise the one that asks most of the caller: Unknown (decide), then Deferred (retry),
+    /// then Failed. The per-recipient results say who.
+    /// </summary>
+    public static SendResult FromRecipients(string messageId, IReadOnlyList<RecipientResult> recipients, string detail)
+    {
+        var outcome = DeliveryOutcome.Sent;
+        foreach (var recipient in recipients)
+        {
+            outcome = (outcome, recipient.Outcome) switch
+            {
+                (DeliveryOutcome.Unknown, _) or (_, DeliveryOutcome.Unknown) => DeliveryOutcome.Unknown,
+                (DeliveryOutcome.Deferred, _) or (_, DeliveryOutcome.Deferred) => DeliveryOutcome.Deferred,
+                (DeliveryOutcome.Failed, _) or (_, DeliveryOutcome.Failed) => DeliveryOutcome.Failed,
+                _ => DeliveryOutcome.Sent,
+            };
+        }
+        return new SendResult(outcome, messageId, detail, recipients);
+    }
+
+    /// <summary>The same outcome and detail for every recipient.</summary>
+    public static SendResult ForAll(string messageId, IEnumerable<MailboxAddress> recipients, DeliveryOutcome outcome, string detail) =>
+        new(outcome, messageId, detail, recipients.Select(r => new RecipientResult(r, outcome, detail)).ToArray());
+}

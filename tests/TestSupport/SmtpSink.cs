@@ -57,15 +57,56 @@ public sealed class SmtpSink : IDisposable
         return sink;
     }
 
-    /// <summary>The messages the sink has accepted so far, oldest first.</summary>
-    public IReadOnlyList<SunkMessage> Messages() =>
-        Directory.Exists(_folder)
-            ? Directory.GetFiles(_folder, "*", SearchOption.AllDirectories)
-                .Select(f => (File: f, Time: File.GetLastWriteTimeUtc(f)))
-                .OrderBy(f => f.Time)
-                .Select(f => SunkMessage.Parse(File.ReadAllText(f.File)))
-                .ToList()
-            : [];
+    /// <summary>
+    /// The messages the sink has accepted so far, oldest first. smtp-sink opens its capture file
+    /// at MAIL and deletes it if the transaction is abandoned, so a file it still holds open is a
+    /// transaction in progress, not a message: the folder is listed first, then such files are left out.
+    /// </summary>
+    public IReadOnlyList<SunkMessage> Messages()
+    {
+        if (!Directory.Exists(_folder))
+            return [];
+        var files = Directory.GetFiles(_folder, "*", SearchOption.AllDirectories);
+        var open = FilesHeldOpen();
+        var messages = new List<(DateTime Time, SunkMessage Message)>();
+        foreach (var file in files.Where(f => !open.Contains(f)))
+        {
+            try
+            {
+                var time = File.GetLastWriteTimeUtc(file);
+                messages.Add((time, SunkMessage.Parse(File.ReadAllText(file))));
+            }
+            catch (FileNotFoundException)
+            {
+                // Abandoned and deleted between the listing and the read.
+            }
+        }
+        return messages.OrderBy(m => m.Time).Select(m => m.Message).ToList();
+    }
+
+    HashSet<string> FilesHeldOpen()
+    {
+        var open = new HashSet<string>(StringComparer.Ordinal);
+        try
+        {
+            foreach (var descriptor in Directory.GetFiles($"/proc/{_process.Id}/fd"))
+            {
+                try
+                {
+                    if (new FileInfo(descriptor).LinkTarget is { } target)
+                        open.Add(target);
+                }
+                catch (IOException)
+                {
+                }
+            }
+        }
+        catch (DirectoryNotFoundException)
+        {
+            // The sink has exited: it holds nothing open.
+        }
+        return open;
+    }
 
     /// <summary>Waits (polling, no fixed sleep) until the sink holds at least <paramref name="count"/> messages.</summary>
     public async Task<IReadOnlyList<SunkMessage>> WaitForMessagesAsync(int count, TimeSpan? timeout = null)

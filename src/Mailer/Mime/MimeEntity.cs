@@ -1,0 +1,13 @@
+namespace Digest.Mailer.Mime;
+
+/// <summary>
+/// The body as a tree: a text part, or a multipart of parts. Today a message is one text part or
+/// multipart/alternative (text, then HTML); inline images will wrap the HTML in multipart/related.
+/// </summary>
+internal abstract record MimeEntity;
+
+/// <param name="Subtype">plain or html.</param>
+/// <param name="Field">The EmailMessage property the text came from, for error messages.</param>
+internal sealed record TextEntity(string Subtype, string Text, string Field) : MimeEntity;
+
+internal sealed record MultipartEntity(string Subtype, IReadOnlyList<MimeEntity> Parts) : MimeEntity;

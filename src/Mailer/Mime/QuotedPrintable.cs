@@ -1,0 +1,96 @@
+using System.Buffers;
+
+namespace Digest.Mailer.Mime;
+
+/// <summary>
+/// Quoted-printable (RFC 2045 §6.7): lines of at most 76 characters, "=" soft breaks, "=" and
+/// trailing whitespace always escaped, an escape never split by a soft break.
+/// </summary>
+internal static class QuotedPrintable
+{
+    public const int MaxLineLength = 76;
+
+    /// <summary>Bytes that may stand as they are: printable ASCII but "=", plus space and tab (escaped where they end a line).</summary>
+    static readonly SearchValues<byte> Literal = SearchValues.Create(
+        "\t !\"#$%&'()*+,-./0123456789:;<>?@ABCDEFGHIJKLMNOPQRSTUVWXYZ[\\]^_`abcdefghijklmnopqrstuvwxyz{|}~"u8);
+
+    /// <param name="endsMessage">Ends a text without a final line break with a soft break, so the message's last CRLF adds nothing.</param>
+    public static void Write(MessageBuffer output, ReadOnlySpan<byte> text, bool endsMessage)
+    {
+        var column = 0;
+        var i = 0;
+        var endedWithBreak = false;
+        while (i < text.Length)
+        {
+            var b = text[i];
+            if (b is (byte)'\r' or (byte)'\n')
+            {
+                output.Write("\r\n"u8);
+                column = 0;
+                i += b == '\r' && i + 1 < text.Length && text[i + 1] == '\n' ? 2 : 1;
+                endedWithBreak = true;
+                continue;
+            }
+            endedWithBreak = false;
+
+            // Fast path: copy a run of literal bytes, as much as fits before a soft break. Whitespace
+            // that ends a line and "From " at a line start take the slow path.
+            if (column > 0 || b != 'F')
+            {
+                // Search no further than the line has room for.
+                var window = text.Slice(i, Math.Min(text.Length - i, MaxLineLength - column));
+                var run = window.IndexOfAnyExcept(Literal);
+                if (run < 0)
+                    run = window.Length;
+                if (run > 0 && EndsLine(text, i + run - 1) && text[i + run - 1] is (byte)' ' or (byte)'\t')
+                    run--;
+                var take = Math.Min(run, MaxLineLength - 1 - column);
+                if (take > 0)
+                {
+                    output.Write(text.Slice(i, take));
+                    column += take;
+                    i += take;
+                    continue;
+                }
+            }
+
+            var endsLine = EndsLine(text, i);
+            var escape = !Literal.Contains(b) || endsLine && b is (byte)' ' or (byte)'\t';
+            var width = escape ? 3 : 1;
+            // The last character of a line may use column 76; any other needs room for a soft break.
+            if (column + width > (endsLine ? MaxLineLength : MaxLineLength - 1))
+            {
+                output.Write("=\r\n"u8);
+                column = 0;
+            }
+            // mbox writers on the way turn "From " at a line start into ">From ".
+            if (column == 0 && b == 'F' && text[i..].StartsWith("From "u8))
+            {
+                escape = true;
+                width = 3;
+            }
+            if (escape)
+            {
+                var span = output.GetSpan(3);
+                span[0] = (byte)'=';
+                span[1] = (byte)Hex[b >> 4];
+                span[2] = (byte)Hex[b & 0xF];
+                output.Advance(3);
+            }
+            else
+            {
+                output.Write(b);
+            }
+            column += width;
+            i++;
+        }
+        if (endsMessage && !endedWithBreak && text.Length > 0)
+            output.Write("=\r\n"u8);
+    }
+
+    /// <summary>True when the byte at <paramref name="index"/> is the last of its line.</summary>
+    static bool EndsLine(ReadOnlySpan<byte> text, int index) =>
+        index + 1 >= text.Length || text[index + 1] is (byte)'\r' or (byte)'\n';
+
+    const string Hex = "0123456789ABCDEF";
+}

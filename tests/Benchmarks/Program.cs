@@ -1,0 +1,14 @@
+using Digest.Benchmarks;
+
+// One verb per benchmark, so later work can add its own beside "mailer".
+return args.FirstOrDefault() switch
+{
+    "mailer" => await MailerBenchmark.RunAsync(BenchmarkArguments.Parse(args[1..])),
+    _ => Usage(),
+};
+
+static int Usage()
+{
+    Console.Error.WriteLine("usage: Digest.Benchmarks mailer --port N [--host 127.0.0.1] [--messages 20000] [--size 20000] [--connections 16] [--netmail-messages 2000] [--dkim]");
+    return 2;
+}

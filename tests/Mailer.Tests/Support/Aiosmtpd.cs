@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Digest.TestSupport;
+
+namespace Digest.Mailer.Tests;
+
+/// <summary>
+/// aiosmtpd under Debian's python3 on a free loopback port, writing what it accepts to files.
+/// Recipients whose local part starts with "defer" get 451, with "reject" 550.
+/// </summary>
+internal sealed class Aiosmtpd : IDisposable
+{
+    readonly Process _process;
+    readonly string _folder;
+
+    Aiosmtpd(Process process, string folder, int port)
+    {
+        _process = process;
+        _folder = folder;
+        Port = port;
+    }
+
+    public int Port { get; }
+
+    /// <param name="tls">With a certificate: STARTTLS and AUTH are required, with these credentials.</param>
+    public static async Task<Aiosmtpd> StartAsync(bool smtpUtf8 = false, (TestCertificate Certificate, string User, string Password)? tls = null)
+    {
+        var folder = Directory.CreateTempSubdirectory("digest-aiosmtpd-").FullName;
+        var port = FreePort.Next();
+        var start = new ProcessStartInfo(Python.Interpreter)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Support", "aiosmtpd_server.py"));
+        start.ArgumentList.Add(folder);
+        start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        start.ArgumentList.Add(smtpUtf8 ? "1" : "0");
+        if (tls is var (certificate, user, password))
+        {
+            // The key exists only for this run, in the server's own temporary folder.
+            var certPath = Path.Combine(folder, "server.pem");
+            var keyPath = Path.Combine(folder, "server.key");
+            await File.WriteAllTextAsync(certPath, certificate.ServerCertificate.ExportCertificatePem());
+            await File.WriteAllTextAsync(keyPath, certificate.PrivateKeyPem);
+            start.ArgumentList.Add(certPath);
+            start.ArgumentList.Add(keyPath);
+            start.ArgumentList.Add(user);
+            start.ArgumentList.Add(password);
+        }
+        start.Environment.Remove("PYTHONPATH");
+        var process = Process.Start(start)!;
+        process.BeginErrorReadLine();
+        var ready = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        if (ready != "ready")
+            throw new InvalidOperationException("aiosmtpd did not start (is python3-aiosmtpd installed?)");
+        return new Aiosmtpd(process, folder, port);
+    }
+
+    public IReadOnlyList<ReceivedMessage> Messages() =>
+        Directory.GetFiles(_folder, "*.eml")
+            .Select(eml =>
+            {
+                using var envelope = JsonDocument.Parse(File.ReadAllText(Path.ChangeExtension(eml, ".json")));
+                var root = envelope.RootElement;
+                return new ReceivedMessage(
+                    root.GetProperty("mail_from").GetString()!,
+                    root.GetProperty("rcpt_tos").EnumerateArray().Select(r => r.GetString()!).ToList(),
+                    root.GetProperty("mail_options").EnumerateArray().Select(r => r.GetString()!).ToList(),
+                    root.GetProperty("tls").GetBoolean(),
+                    root.GetProperty("user").GetString(),
+                    File.ReadAllBytes(eml));
+            })
+            .ToList();
+
+    public async Task<IReadOnlyList<ReceivedMessage>> WaitForMessagesAsync(int count)
+    {
+        await WaitFor.ConditionAsync(() => Task.FromResult(Directory.GetFiles(_folder, "*.eml").Length >= count), TimeSpan.FromSeconds(30));
+        return Messages();
+    }
+
+    public void Dispose()
+    {
+        try
+        {
+            _process.StandardInput.Close();
+            if (!_process.WaitForExit(5000))
+                _process.Kill(entireProcessTree: true);
+        }
+        finally
+        {
+            _process.Dispose();
+            Directory.Delete(_folder, recursive: true);
+        }
+    }
+}
+
+internal sealed record ReceivedMessage(string MailFrom, IReadOnlyList<string> RcptTo, IReadOnlyList<string> MailOptions, bool Tls, string? User, byte[] Content);

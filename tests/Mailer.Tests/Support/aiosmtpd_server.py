@@ -1,0 +1,52 @@
+# A real SMTP server (aiosmtpd) that writes every message it accepts to a folder: <n>.eml (the
+# content as received) and <n>.json (the envelope). Recipients whose local part starts with
+# "defer" get 451, with "reject" get 550. Optional STARTTLS (certificate and key files) and AUTH.
+# Arguments: folder port smtputf8(0|1) [certfile keyfile user password]
+import json, os, ssl, sys, threading
+from aiosmtpd.controller import Controller
+from aiosmtpd.smtp import AuthResult, LoginPassword
+
+folder, port, smtputf8 = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
+lock = threading.Lock()
+count = 0
+
+class Handler:
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        local = address.split("@")[0]
+        if local.startswith("defer"):
+            return "451 4.2.0 Mailbox busy, try again later"
+        if local.startswith("reject"):
+            return "550 5.1.1 No such user here"
+        envelope.rcpt_tos.append(address)
+        return "250 2.1.5 OK"
+
+    async def handle_DATA(self, server, session, envelope):
+        global count
+        with lock:
+            count += 1
+            n = count
+        content = envelope.original_content or envelope.content
+        with open(os.path.join(folder, f".{n}.eml.tmp"), "wb") as f:
+            f.write(content)
+        with open(os.path.join(folder, f"{n}.json"), "w", encoding="utf-8") as f:
+            json.dump({"mail_from": envelope.mail_from, "rcpt_tos": envelope.rcpt_tos,
+                       "mail_options": envelope.mail_options, "tls": session.ssl is not None,
+                       "user": session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None}, f)
+        os.rename(os.path.join(folder, f".{n}.eml.tmp"), os.path.join(folder, f"{n}.eml"))
+        return "250 2.0.0 Message accepted for delivery"
+
+options = {"enable_SMTPUTF8": smtputf8, "decode_data": False}
+if len(sys.argv) > 4:
+    certfile, keyfile, user, password = sys.argv[4:8]
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(certfile, keyfile)
+    def authenticate(server, session, envelope, mechanism, auth_data):
+        ok = isinstance(auth_data, LoginPassword) and auth_data.login.decode() == user and auth_data.password.decode() == password
+        return AuthResult(success=ok, auth_data=auth_data if ok else None)
+    options.update(tls_context=context, require_starttls=True, auth_required=True, authenticator=authenticate)
+
+controller = Controller(Handler(), hostname="127.0.0.1", port=port, **options)
+controller.start()
+print("ready", flush=True)
+sys.stdin.read()
+controller.stop()
