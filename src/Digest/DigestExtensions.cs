@@ -1,4 +1,5 @@
 using Digest.Database;
+using Digest.Papers;
 using Digest.Schedules;
 using Digest.Web;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -12,6 +13,7 @@ public static class DigestExtensions
     {
         builder.AddDatabase();
         builder.AddSchedules();
+        builder.AddPapers();
         return builder;
     }
 
