@@ -78,7 +78,9 @@ public sealed class PaperStore(NpgsqlDataSource dataSource)
 
     // Per field: the incoming value when it says something and the source may speak (at least the
     // authority of the text already stored, or nothing stored yet); otherwise what is stored. Dates
-    // keep the earliest, sources accumulate, upvotes follow whichever source counts them.
+    // keep the earliest, sources accumulate. Upvotes only grow: a listing read earlier (yesterday's
+    // page lists a paper with yesterday's count) must not lower them, or two listings of one paper
+    // would flip the row on every run.
     const string MergeSql = """
         WITH merged AS (
             SELECT i.id,
@@ -92,7 +94,7 @@ public sealed class PaperStore(NpgsqlDataSource dataSource)
                    CASE WHEN i.code_url IS NOT NULL AND (w.wins OR old.code_url IS NULL) THEN i.code_url ELSE old.code_url END AS code_url,
                    least(i.published_on, old.published_on) AS published_on,
                    least(i.listed_at, old.listed_at) AS listed_at,
-                   coalesce(i.upvotes, old.upvotes, 0) AS upvotes,
+                   greatest(i.upvotes, old.upvotes, 0) AS upvotes,
                    ARRAY(SELECT DISTINCT s FROM unnest(coalesce(old.sources, '{}') || @Source::text) AS s ORDER BY s) AS sources,
                    greatest(@Authority, old.metadata_authority) AS metadata_authority
             FROM incoming_papers i
