@@ -44,8 +44,8 @@ public static class DigestCommandLine
             var parse = root.Parse(args);
             var mistakes = parse.Errors.Select(e => e.Message).ToList();
             // Only the service passes unknown options on to the host; a verb would silently ignore them.
-            if (parse.CommandResult.Command != root)
-                mistakes.AddRange(parse.UnmatchedTokens.Select(token => $"Unrecognized argument '{token}'."));
+            if (parse.CommandResult.Command != root && parse.UnmatchedTokens.Count > 0)
+                mistakes.Add($"Unrecognized argument{(parse.UnmatchedTokens.Count > 1 ? "s" : "")}: {string.Join(" ", parse.UnmatchedTokens.Select(t => $"'{t}'"))}.");
             if (mistakes.Count > 0)
                 return await ReportMistakesAsync(parse, root, mistakes);
             return await parse.InvokeAsync(invocation);

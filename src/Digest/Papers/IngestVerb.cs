@@ -68,6 +68,16 @@ internal static class IngestVerb
 
     static async Task<int> RunAsync(PaperIngest ingest, IngestRequest request, CancellationToken cancellationToken)
     {
+        if (Console.IsOutputRedirected)
+        {
+            // Into a file or a pipe (cron, CI): plain text, no colour codes, no live redrawing.
+            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
+            {
+                Ansi = AnsiSupport.No,
+                ColorSystem = ColorSystemSupport.NoColors,
+                Interactive = InteractionSupport.No,
+            });
+        }
         IngestReport report;
         try
         {
@@ -82,6 +92,12 @@ internal static class IngestVerb
             return 2;
         }
         AnsiConsole.Write(Summary(report));
+        // Below the table rather than in it, so that a long error stays one line to copy.
+        foreach (var source in report.Sources)
+        {
+            foreach (var error in source.Errors)
+                Console.WriteLine($"{source.Source}: {error}");
+        }
         return report.Failed ? 1 : 0;
     }
 
@@ -97,9 +113,7 @@ internal static class IngestVerb
             .AddColumn("result");
         foreach (var source in report.Sources)
         {
-            var result = source.Failed
-                ? $"[red]{Markup.Escape($"{source.Errors.Count} error(s): {source.Errors[0]}")}[/]"
-                : "ok";
+            var result = source.Failed ? $"[red]failed ({source.Errors.Count})[/]" : "ok";
             table.AddRow(Markup.Escape(source.Source), $"{source.Fetched}", $"{source.New}", $"{source.Updated}", $"{source.Rejected}", result);
         }
         if (report.Sources.Count == 0)

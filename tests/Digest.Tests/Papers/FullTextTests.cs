@@ -15,8 +15,9 @@ public sealed class FullTextTests
     [OneTimeSetUp]
     public async Task LoadTheDemoPapers()
     {
-        _host = await PapersHost.StartAsync();
-        await _host.IngestAsync(IngestRequest.Demo);
+        _host = await PapersHost.StartAsync(now: PapersHost.AfterTheDemo);
+        var report = await _host.IngestAsync(IngestRequest.Demo);
+        Assert.That(report.Sources.Single().New, Is.EqualTo(84));
     }
 
     [OneTimeTearDown]

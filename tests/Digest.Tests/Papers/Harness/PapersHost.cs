@@ -20,6 +20,9 @@ public sealed class PapersHost : IAsyncDisposable
     /// <summary>Monday 2025-09-08, 10:00 UTC: "today" for the fixtures (09-06 and 09-07 are the weekend).</summary>
     public static readonly DateTimeOffset Monday = Fixtures.Utc("2025-09-08T10:00:00Z");
 
+    /// <summary>A day after the newest demo paper (2025-12-02): papers dated after tomorrow are refused.</summary>
+    public static readonly DateTimeOffset AfterTheDemo = Fixtures.Utc("2026-01-05T09:00:00Z");
+
     readonly IHost _host;
 
     PapersHost(IHost host, TestClock clock, LogCapture logs, string connectionString)
