@@ -1,5 +1,6 @@
 using Digest.Database;
 using Digest.Mailer;
+using Digest.Papers;
 using Digest.Schedules;
 using Digest.Web;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
@@ -18,6 +19,7 @@ public static class DigestExtensions
         if (string.IsNullOrWhiteSpace(builder.Configuration[PickupFolder]))
             builder.Configuration[PickupFolder] = Path.Combine(DataFolder.Resolve(builder.Configuration), "mail");
         builder.AddMailer();
+        builder.AddPapers();
         return builder;
     }
 

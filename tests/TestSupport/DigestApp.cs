@@ -14,6 +14,9 @@ public sealed class DigestApp(string connectionString, IReadOnlyDictionary<strin
     {
         builder.UseEnvironment("Testing");
         builder.UseSetting("ConnectionStrings:Postgres", connectionString);
+        // Tests never reach the internet: remote paper sources stay off unless a test points them at
+        // a loopback fixture server (Papers:Offline=false and their BaseUrl).
+        builder.UseSetting("Papers:Offline", "true");
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             builder.UseSetting(key, value);
     }

@@ -37,6 +37,9 @@ public sealed partial class DigestProcess : IDisposable
         };
         foreach (var argument in arguments)
             start.ArgumentList.Add(argument);
+        // Tests never reach the internet: remote paper sources stay off unless the test turns them
+        // back on against a loopback fixture server.
+        start.Environment["Papers__Offline"] = "true";
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
         return new DigestProcess(Process.Start(start)!);

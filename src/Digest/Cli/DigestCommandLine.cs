@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Digest.Database;
 using Digest.Database.Embedded;
+using Digest.Papers;
 using Microsoft.Extensions.Options;
 
 namespace Digest.Cli;
@@ -40,7 +41,14 @@ public static class DigestCommandLine
         var invocation = new InvocationConfiguration { ProcessTerminationTimeout = null, EnableDefaultExceptionHandler = false };
         try
         {
-            return await root.Parse(args).InvokeAsync(invocation);
+            var parse = root.Parse(args);
+            var mistakes = parse.Errors.Select(e => e.Message).ToList();
+            // Only the service passes unknown options on to the host; a verb would silently ignore them.
+            if (parse.CommandResult.Command != root && parse.UnmatchedTokens.Count > 0)
+                mistakes.Add($"Unrecognized argument{(parse.UnmatchedTokens.Count > 1 ? "s" : "")}: {string.Join(" ", parse.UnmatchedTokens.Select(t => $"'{t}'"))}.");
+            if (mistakes.Count > 0)
+                return await ReportMistakesAsync(parse, root, mistakes);
+            return await parse.InvokeAsync(invocation);
         }
         catch (Exception e) when (e is EmbeddedPostgresException or MigrationChangedException or OptionsValidationException)
         {
@@ -49,8 +57,19 @@ public static class DigestCommandLine
         }
     }
 
+    /// <summary>A wrong argument gets one line saying what is wrong, not the whole help text.</summary>
+    static async Task<int> ReportMistakesAsync(ParseResult parse, RootCommand root, IEnumerable<string> mistakes)
+    {
+        var command = parse.CommandResult.Command == root ? "digest" : $"digest {parse.CommandResult.Command.Name}";
+        foreach (var mistake in mistakes)
+            await Console.Error.WriteLineAsync($"{command}: {string.Join(' ', mistake.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))}");
+        await Console.Error.WriteLineAsync($"See {command} --help.");
+        return 2;
+    }
+
     static IEnumerable<Command> Verbs() =>
     [
         MigrateVerb.Create(),
+        IngestVerb.Create(),
     ];
 }

@@ -1,0 +1,71 @@
+using System.Net;
+using Digest.Papers.Arxiv;
+using Digest.Papers.Http;
+using Digest.Papers.HuggingFace;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace Digest.Papers;
+
+public static class PapersExtensions
+{
+    const string UserAgent = "Digest/1.0 (self-hosted paper digest)";
+
+    // Far above any real page (2,000 arXiv entries are a few MB); a runaway response fails the request.
+    const long MaxResponseBytes = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Paper ingestion: the sources (Hugging Face, arXiv, JSON files, the demo set), each remote one
+    /// with its own resilient HttpClient; the store; the hourly job. Configuration section <c>Papers</c>.
+    /// </summary>
+    public static IHostApplicationBuilder AddPapers(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<PapersOptions>().BindConfiguration(PapersOptions.Section).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<PapersOptions>, PapersOptionsValidator>();
+        services.TryAddSingleton(TimeProvider.System);
+
+        services.AddSingleton<FeedPipelines>();
+        services.AddSingleton<ArxivThrottle>();
+        services.AddSingleton<FeedDays>();
+        services.AddSingleton<PaperStore>();
+        services.AddTransient<PaperIngest>();
+
+        services.AddHttpClient<HuggingFaceSource>((provider, http) =>
+                Configure(http, provider.GetRequiredService<IOptions<PapersOptions>>().Value.HuggingFace.BaseUrl))
+            .AddHttpMessageHandler(provider => new ResilienceHandler(provider.GetRequiredService<FeedPipelines>().For(HuggingFaceSource.SourceName)));
+        services.AddHttpClient<ArxivSource>((provider, http) =>
+                Configure(http, provider.GetRequiredService<IOptions<PapersOptions>>().Value.Arxiv.BaseUrl))
+            .AddHttpMessageHandler(provider => new ResilienceHandler(provider.GetRequiredService<FeedPipelines>().For(ArxivSource.SourceName)))
+            // Inside the retries, so that every attempt waits its turn.
+            .AddHttpMessageHandler(provider => new ArxivThrottleHandler(provider.GetRequiredService<ArxivThrottle>()))
+            .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = 1, AutomaticDecompression = DecompressionMethods.All });
+
+        // AddQuartz is additive for the default scheduler: this adds the job to the one AddSchedules
+        // configures (persistent, clustered) rather than registering a second scheduler.
+        builder.AddQuartz(quartz => quartz.ScheduleJob<IngestJob>(
+            (provider, trigger) => trigger
+                .WithIdentity(IngestJob.TriggerKey)
+                .WithDescription("Ingests papers from every enabled source (Papers:IngestEvery)")
+                .StartNow()
+                .WithSimpleSchedule(schedule => schedule
+                    .WithInterval(provider.GetRequiredService<IOptions<PapersOptions>>().Value.IngestEvery)
+                    .RepeatForever()
+                    // Firings missed while every instance was down become one run, at once.
+                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NowWithRemainingCount)),
+            (_, job) => job.WithIdentity(IngestJob.Key).WithDescription("Paper ingest")));
+        return builder;
+    }
+
+    static void Configure(HttpClient http, Uri? baseUrl)
+    {
+        // Unset only when the source is off; the client is then never used.
+        if (baseUrl is not null)
+            http.BaseAddress = baseUrl.AbsoluteUri.EndsWith('/') ? baseUrl : new Uri(baseUrl.AbsoluteUri + "/");
+        // The resilience pipeline owns the timeouts.
+        http.Timeout = Timeout.InfiniteTimeSpan;
+        http.MaxResponseContentBufferSize = MaxResponseBytes;
+        http.DefaultRequestHeaders.UserAgent.ParseAdd(UserAgent);
+    }
+}
