@@ -14,6 +14,7 @@ public static class DigestHost
         });
         builder.AddDigest();
         var app = builder.Build();
+        app.UseRateLimiter();
         app.MapDigestEndpoints();
         return app;
     }
