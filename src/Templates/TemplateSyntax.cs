@@ -40,6 +40,13 @@ internal static class TemplateSyntax
             if (skip || (start > 0 && source[start - 1] == '\\'))
                 continue;
             var tag = source[(start + (closer == "}}}" ? 3 : 2))..end].Trim().Trim('~').Trim();
+            if (tag.StartsWith('>') && IsIndented(source, start))
+            {
+                // Handlebars.Net 2.4 indents a partial that stands alone on an indented line, and in
+                // doing so writes its output without HTML escaping: a cross-site scripting hole.
+                throw new TemplateException(file, tagLine,
+                    "a partial call may not be indented (Handlebars.Net then leaves the partial's values unescaped); start the line with '{{>'.");
+            }
             Inspect(tag, tagLine, file, blocks, templateExists);
         }
         if (blocks.TryPeek(out var unclosed))
@@ -187,6 +194,15 @@ internal static class TemplateSyntax
         if (current.Length > 0)
             words.Add(current.ToString());
         return words;
+    }
+
+    /// <summary>Whether only spaces or tabs, at least one, come before the tag on its line.</summary>
+    static bool IsIndented(string source, int tagStart)
+    {
+        var lineStart = source.LastIndexOf('\n', Math.Max(tagStart - 1, 0)) + 1;
+        if (tagStart == 0 || lineStart >= tagStart)
+            return false;
+        return source.AsSpan(lineStart, tagStart - lineStart).IndexOfAnyExcept(' ', '\t') < 0;
     }
 
     static int CountLines(string source, int from, int to) => source.AsSpan(from, to - from).Count('\n');

@@ -55,6 +55,8 @@ public sealed class TemplateOverrideTests
     [TestCase("pages/error.hbs", "a\nb\nc {{title", 3, "never closed")]
     [TestCase("pages/error.hbs", "a\n{{else}}", 2, "outside any block")]
     [TestCase("emails/confirmation.txt.hbs", "a\nb\n{{&title}}", 3, "unparseable")]
+    [TestCase("pages/error.hbs", "<div>\n  {{> partials/field-error id=\"x\" messages=m}}\n</div>", 2, "may not be indented")]
+    [TestCase("layouts/page.hbs", "<main>\n\t{{> @partial-block}}\n</main>", 2, "may not be indented")]
     public void A_broken_override_is_rejected_with_its_file_line_and_reason(string name, string template, int line, string reason)
     {
         var path = Write(name, template);
