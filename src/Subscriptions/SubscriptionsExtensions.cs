@@ -18,6 +18,7 @@ using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -51,6 +52,12 @@ public static class SubscriptionsExtensions
             options.SuppressXFrameOptionsHeader = true;
         });
         services.AddRateLimiter(RateLimits.Configure);
+
+        // Tokens travel in URL paths (that is what a link in a mail is), so the framework's
+        // categories that log request URLs and redirect targets never log below Warning,
+        // whatever the configuration says.
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Hosting.Diagnostics", LogLevel.Warning);
+        builder.Logging.AddFilter("Microsoft.AspNetCore.Http.Result", LogLevel.Warning);
 
         services.AddSingleton<PublicSite>();
         services.AddSingleton<LinkKey>();

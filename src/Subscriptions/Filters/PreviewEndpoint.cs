@@ -59,7 +59,14 @@ internal static class PreviewEndpoint
         return TypedResults.Ok(new PreviewResponse(Days, previews, []));
     }
 
-    sealed record Row(int Position, int Count, string[] Titles);
+    // A class, not a positional record: Dapper matches constructors by exact type, and a text[]
+    // column reports its type as System.Array.
+    sealed class Row
+    {
+        public int Position { get; init; }
+        public int Count { get; init; }
+        public string[] Titles { get; init; } = [];
+    }
 }
 
 /// <param name="Days">How far back the preview looked.</param>

@@ -56,10 +56,8 @@ internal static class ManageEndpoints
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
         if (await LinkedSubscriber.FindAsync(connection, links, token, LinkPurpose.Manage, cancellationToken, transaction) is not { } subscriber)
             return pages.UnknownLink();
-        var form = SubscriptionForm.Read(await http.Request.ReadFormAsync(cancellationToken), withEmail: false);
-        if (form.Settings is not null)
-            form.Errors.Add(SubscriptionForm.TopicsField, await TopicCheck.FindProblemsAsync(connection, form.Settings.Topics, cancellationToken));
-        if (form.Errors.Any || form.Settings is not { } settings)
+        var form = await SubscriptionForm.ReadAsync(await http.Request.ReadFormAsync(cancellationToken), withEmail: false, connection, cancellationToken);
+        if (form.Settings is not { } settings)
         {
             return await RenderAsync(http, antiforgery, pages, links, subscriber, token, form.Values with { Email = subscriber.Email }, form.Errors, null,
                 cancellationToken, StatusCodes.Status400BadRequest);

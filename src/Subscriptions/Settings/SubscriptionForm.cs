@@ -3,6 +3,7 @@ using Digest.Mailer;
 using Digest.Subscriptions.Filters;
 using Digest.Subscriptions.Web;
 using Microsoft.AspNetCore.Http;
+using Npgsql;
 
 namespace Digest.Subscriptions.Settings;
 
@@ -47,6 +48,15 @@ internal static class SubscriptionForm
     ];
 
     const int MaxEchoLength = 512;
+
+    /// <summary>Reads the form and has PostgreSQL check the topics' words, so that every problem shows at once.</summary>
+    public static async Task<ParsedForm> ReadAsync(IFormCollection form, bool withEmail, NpgsqlConnection connection, CancellationToken cancellationToken)
+    {
+        var parsed = Read(form, withEmail);
+        if (parsed.Topics.Count > 0)
+            parsed.Errors.Add(TopicsField, await TopicCheck.FindProblemsAsync(connection, parsed.Topics, cancellationToken));
+        return parsed.Errors.Any ? parsed with { Settings = null } : parsed;
+    }
 
     public static ParsedForm Read(IFormCollection form, bool withEmail)
     {
@@ -97,7 +107,7 @@ internal static class SubscriptionForm
         }
 
         var settings = errors.Any ? null : new SubscriptionSettings(parsedTopics, frequency, day, deliveryHour, timeZone!);
-        return new ParsedForm(values, errors, address, settings);
+        return new ParsedForm(values, errors, address, parsedTopics, settings);
     }
 
     static MailboxAddress? ReadEmail(string email, FieldErrors errors)
@@ -133,4 +143,7 @@ internal static class SubscriptionForm
     static string Echo(string value, int max) => value.Length <= max ? value : value[..max];
 }
 
-internal sealed record ParsedForm(SubscriptionFormValues Values, FieldErrors Errors, MailboxAddress? Email, SubscriptionSettings? Settings);
+/// <param name="Topics">The topics, when their syntax is right (whatever the other fields).</param>
+/// <param name="Settings">Everything, when nothing is wrong.</param>
+internal sealed record ParsedForm(
+    SubscriptionFormValues Values, FieldErrors Errors, MailboxAddress? Email, IReadOnlyList<TopicFilter> Topics, SubscriptionSettings? Settings);

@@ -1,4 +1,3 @@
-using Digest.Subscriptions.Filters;
 using Digest.Subscriptions.Settings;
 using Digest.Subscriptions.Web;
 using Microsoft.AspNetCore.Antiforgery;
@@ -29,13 +28,10 @@ internal static class SubscribeEndpoints
         TimeProvider clock, IOptionsMonitor<SubscriptionsOptions> options, CancellationToken cancellationToken)
     {
         var started = clock.GetTimestamp();
-        var form = SubscriptionForm.Read(await http.Request.ReadFormAsync(cancellationToken), withEmail: true);
-        if (form.Settings is not null)
-        {
-            await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
-            form.Errors.Add(SubscriptionForm.TopicsField, await TopicCheck.FindProblemsAsync(connection, form.Settings.Topics, cancellationToken));
-        }
-        if (form.Errors.Any || form.Email is null || form.Settings is null)
+        ParsedForm form;
+        await using (var connection = await dataSource.OpenConnectionAsync(cancellationToken))
+            form = await SubscriptionForm.ReadAsync(await http.Request.ReadFormAsync(cancellationToken), withEmail: true, connection, cancellationToken);
+        if (form.Email is null || form.Settings is null)
         {
             return pages.Render("subscribe", new SubscribePage(FormView.For(http, antiforgery, form.Values, form.Errors), GuessZone: false),
                 StatusCodes.Status400BadRequest);
