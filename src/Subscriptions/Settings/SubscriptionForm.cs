@@ -100,11 +100,7 @@ internal static class SubscriptionForm
 
         string? timeZone = null;
         if (!errors.Has(ZoneField) && !TimeZones.TryNormalise(zone, out timeZone))
-        {
-            errors.Add(ZoneField, FormText.FindUnacceptable(zone, multiline: false) is { } problem
-                ? $"The time zone contains {problem}; choose one from the list."
-                : $"“{Echo(zone, 64)}” is not a time zone we know; choose one from the list, like Europe/Paris.");
-        }
+            errors.Add(ZoneField, $"“{Echo(zone, 64)}” is not a time zone we know; choose one from the list, like Europe/Paris.");
 
         var settings = errors.Any ? null : new SubscriptionSettings(parsedTopics, frequency, day, deliveryHour, timeZone!);
         return new ParsedForm(values, errors, address, parsedTopics, settings);
@@ -118,11 +114,6 @@ internal static class SubscriptionForm
             errors.Add(EmailField, $"An email address may be at most {MailboxAddress.MaxAddressLength} characters.");
             return null;
         }
-        if (FormText.FindUnacceptable(email, multiline: false) is { } problem)
-        {
-            errors.Add(EmailField, $"The email address contains {problem}.");
-            return null;
-        }
         if (!MailboxAddress.TryParse(email, out var address, out var error))
         {
             errors.Add(EmailField, error);
@@ -131,13 +122,21 @@ internal static class SubscriptionForm
         return address;
     }
 
-    /// <summary>A field's one value; a field sent twice is refused rather than guessed at.</summary>
+    /// <summary>
+    /// A field's one value; a field sent twice is refused rather than guessed at, and so is one
+    /// with a character it cannot hold (a line break anywhere but in the topics box, a NUL,
+    /// invalid UTF-8) — before any parsing, which would quietly trim or ignore some of them.
+    /// </summary>
     static string Single(IFormCollection form, string field, FieldErrors errors)
     {
         var values = form[field];
+        var label = Fields.First(f => f.Field == field).Label;
         if (values.Count > 1)
-            errors.Add(field, $"{Fields.First(f => f.Field == field).Label} was sent more than once; submit the form from the page.");
-        return values.Count == 0 ? "" : values[0] ?? "";
+            errors.Add(field, $"{label} was sent more than once; submit the form from the page.");
+        var value = values.Count == 0 ? "" : values[0] ?? "";
+        if (values.Count == 1 && FormText.FindUnacceptable(value, multiline: field == TopicsField) is { } problem)
+            errors.Add(field, $"{label} contains {problem}.");
+        return value;
     }
 
     static string Echo(string value, int max) => value.Length <= max ? value : value[..max];

@@ -33,12 +33,13 @@ public sealed class SiteOptions
     internal static bool TryParsePublicUrl(string value, [NotNullWhen(true)] out Uri? url)
     {
         url = null;
+        // The root of a site only: the pages link to /assets/…, /manage/… and so on, so the service
+        // cannot live under a path prefix.
         if (!Uri.TryCreate(value.Trim(), UriKind.Absolute, out var parsed)
             || parsed.Scheme is not ("http" or "https")
-            || parsed.Query.Length > 0 || parsed.Fragment.Length > 0 || parsed.UserInfo.Length > 0)
+            || parsed.AbsolutePath != "/" || parsed.Query.Length > 0 || parsed.Fragment.Length > 0 || parsed.UserInfo.Length > 0)
             return false;
-        // Links are made by appending paths, so the base always ends in a slash.
-        url = parsed.AbsoluteUri.EndsWith('/') ? parsed : new Uri(parsed.AbsoluteUri + "/");
+        url = parsed;
         return true;
     }
 }
@@ -49,7 +50,7 @@ internal sealed class SiteOptionsValidation : IValidateOptions<SiteOptions>
     {
         var failures = new List<string>();
         if (!string.IsNullOrWhiteSpace(options.PublicUrl) && !SiteOptions.TryParsePublicUrl(options.PublicUrl, out _))
-            failures.Add($"{SiteOptions.Section}:PublicUrl must be an absolute http or https URL without query or fragment, like https://digest.example.org.");
+            failures.Add($"{SiteOptions.Section}:PublicUrl must be the absolute http or https URL of the site's root (no path, query or fragment), like https://digest.example.org.");
         if (!SiteOptions.TryParseFrom(options.From, out _, out var error))
             failures.Add($"{SiteOptions.Section}:From must be an address or \"Name <address>\": {error}");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);
