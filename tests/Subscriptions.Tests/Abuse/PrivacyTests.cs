@@ -4,30 +4,15 @@ using Microsoft.Extensions.Logging;
 
 namespace Digest.Subscriptions.Tests.Abuse;
 
-public sealed class PrivacyTests
+public sealed class PrivacyTests : ServiceFixture
 {
-    TestService _service = null!;
-    HttpClient _client = null!;
-
-    [OneTimeSetUp]
-    public async Task Start()
+    // As talkative as an operator could make it: the framework's request logging included.
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        // As talkative as an operator could make it: the framework's request logging included.
-        _service = await TestService.StartAsync(new Dictionary<string, string?>
-        {
-            ["Logging:LogLevel:Default"] = "Information",
-            ["Logging:LogLevel:Microsoft.AspNetCore"] = "Information",
-            ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
-        });
-        _client = _service.Client();
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop()
-    {
-        _client.Dispose();
-        await _service.DisposeAsync();
-    }
+        ["Logging:LogLevel:Default"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore"] = "Information",
+        ["Logging:LogLevel:Microsoft.AspNetCore.Hosting.Diagnostics"] = "Information",
+    };
 
     [TestCase("/")]
     [TestCase("/check-your-inbox")]
@@ -39,7 +24,7 @@ public sealed class PrivacyTests
     [TestCase("/unsubscribe/not-a-token")]
     public async Task Every_page_carries_the_security_headers(string path)
     {
-        using var response = await _client.GetAsync(new Uri(path, UriKind.Relative));
+        using var response = await Client.GetAsync(new Uri(path, UriKind.Relative));
 
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/html"));
         AssertSecurityHeaders(response);
@@ -48,11 +33,11 @@ public sealed class PrivacyTests
     [Test]
     public async Task The_manage_and_unsubscribe_pages_carry_them_too()
     {
-        await Subscribers.ActiveAsync(_service, _client, "headers@example.org");
-        var links = await Subscribers.LinksAsync(_service, "headers@example.org");
+        await Subscribers.ActiveAsync(Service, Client, "headers@example.org");
+        var links = await Subscribers.LinksAsync(Service, "headers@example.org");
 
-        using var manage = await _client.GetAsync(links.Manage);
-        using var unsubscribe = await _client.GetAsync(links.Unsubscribe);
+        using var manage = await Client.GetAsync(links.Manage);
+        using var unsubscribe = await Client.GetAsync(links.Unsubscribe);
 
         AssertSecurityHeaders(manage);
         AssertSecurityHeaders(unsubscribe);
@@ -62,11 +47,11 @@ public sealed class PrivacyTests
     [Test]
     public async Task The_pages_load_no_inline_script_or_style()
     {
-        var html = await _client.GetStringAsync(new Uri("/", UriKind.Relative));
+        var html = await Client.GetStringAsync(new Uri("/", UriKind.Relative));
 
         Assert.That(html, Does.Not.Match("<script(?![^>]*\\bsrc=)"), "every script is a file");
         Assert.That(html, Does.Not.Contain("<style").And.Not.Contain(" style=").And.Not.Contain(" onclick="));
-        using var script = await _client.GetAsync(new Uri("/assets/subscribe.js", UriKind.Relative));
+        using var script = await Client.GetAsync(new Uri("/assets/subscribe.js", UriKind.Relative));
         Assert.That(script.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(script.Content.Headers.ContentType?.MediaType, Is.EqualTo("text/javascript"));
     }
@@ -75,30 +60,30 @@ public sealed class PrivacyTests
     public async Task No_address_or_token_reaches_the_logs_at_information_level()
     {
         const string Email = "secret.person@example.org";
-        await Forms.SubscribeAsync(_client, Email, "private topic");
-        var confirmPath = await Subscribers.ConfirmationPathAsync(_service, Email);
-        using (await _client.GetAsync(new Uri(confirmPath, UriKind.Relative)))
+        await Forms.SubscribeAsync(Client, Email, "private topic");
+        var confirmPath = await Subscribers.ConfirmationPathAsync(Service, Email);
+        using (await Client.GetAsync(new Uri(confirmPath, UriKind.Relative)))
         {
         }
-        using (await Forms.PostAsync(_client, confirmPath, []))
+        using (await Forms.PostAsync(Client, confirmPath, []))
         {
         }
-        var links = await Subscribers.LinksAsync(_service, Email);
-        using (await Forms.PostAsync(_client, links.Manage.AbsolutePath, Forms.Subscribe(Email, "another topic")))
+        var links = await Subscribers.LinksAsync(Service, Email);
+        using (await Forms.PostAsync(Client, links.Manage.AbsolutePath, Forms.Subscribe(Email, "another topic")))
         {
         }
-        using (await Forms.PostAsync(_client, links.Manage.AbsolutePath + "/pause", [], links.Manage.AbsolutePath))
+        using (await Forms.PostAsync(Client, links.Manage.AbsolutePath + "/pause", [], links.Manage.AbsolutePath))
         {
         }
-        using (await _client.GetAsync(links.Unsubscribe))
+        using (await Client.GetAsync(links.Unsubscribe))
         {
         }
-        using (await _client.PostAsync(links.Unsubscribe, null))
+        using (await Client.PostAsync(links.Unsubscribe, null))
         {
         }
 
         var secrets = new[] { "secret.person", confirmPath.Split('/')[^1], links.Manage.Segments[^1], links.Unsubscribe.Segments[^1] };
-        var lines = _service.Logs.Lines.Where(l => l.Level >= LogLevel.Information).ToList();
+        var lines = Service.Logs.Lines.Where(l => l.Level >= LogLevel.Information).ToList();
         Assert.That(lines, Is.Not.Empty);
         foreach (var secret in secrets)
             Assert.That(lines.Where(l => l.Message.Contains(secret, StringComparison.OrdinalIgnoreCase)).Select(l => $"{l.Category}: {l.Message}"), Is.Empty, secret);

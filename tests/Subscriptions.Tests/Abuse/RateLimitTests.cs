@@ -3,26 +3,20 @@ using Digest.Subscriptions.Tests.Harness;
 
 namespace Digest.Subscriptions.Tests.Abuse;
 
-public sealed class RateLimitTests
+public sealed class RateLimitTests : ServiceFixture
 {
-    TestService _service = null!;
-
-    [OneTimeSetUp]
-    public async Task Start() => _service = await TestService.StartAsync(new Dictionary<string, string?>
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
         ["Subscriptions:SubmitsPerClient"] = "3",
         ["Subscriptions:SubmitWindow"] = "01:00:00",
         ["Subscriptions:RequestsPerClientPerMinute"] = "5",
-    });
-
-    [OneTimeTearDown]
-    public async Task Stop() => await _service.DisposeAsync();
+    };
 
     [Test]
     public async Task A_client_that_submits_too_often_is_turned_away_while_others_are_not()
     {
-        using var busy = _service.Client("203.0.113.7");
-        using var other = _service.Client("203.0.113.8");
+        using var busy = Service.Client("203.0.113.7");
+        using var other = Service.Client("203.0.113.8");
         for (var i = 0; i < 3; i++)
             await Forms.SubscribeAsync(busy, $"limit{i}@example.org");
 
@@ -33,7 +27,7 @@ public sealed class RateLimitTests
         Assert.That(refused.Headers.RetryAfter?.Delta, Is.Not.Null.And.GreaterThan(TimeSpan.Zero));
         Assert.That(html, Does.Contain("Too many requests"));
         Assert.That(refused.Headers.GetValues("Content-Security-Policy").Single(), Does.Contain("default-src 'none'"));
-        Assert.That(await _service.ScalarAsync<int>("SELECT count(*) FROM subscribers WHERE email = 'limit3@example.org'"), Is.Zero);
+        Assert.That(await Service.ScalarAsync<int>("SELECT count(*) FROM subscribers WHERE email = 'limit3@example.org'"), Is.Zero);
         await Forms.SubscribeAsync(other, "limit4@example.org");
     }
 
@@ -42,10 +36,10 @@ public sealed class RateLimitTests
     {
         for (var i = 0; i < 3; i++)
         {
-            using var client = _service.Client($"2001:db8:1:2::{i + 1:x}");
+            using var client = Service.Client($"2001:db8:1:2::{i + 1:x}");
             await Forms.SubscribeAsync(client, $"v6-{i}@example.org");
         }
-        using var sameNetwork = _service.Client("2001:db8:1:2:ffff::9");
+        using var sameNetwork = Service.Client("2001:db8:1:2:ffff::9");
 
         using var refused = await Forms.PostAsync(sameNetwork, "/", Forms.Subscribe("v6-3@example.org"));
 
@@ -55,7 +49,7 @@ public sealed class RateLimitTests
     [Test]
     public async Task The_live_preview_is_rate_limited_per_client()
     {
-        using var client = _service.Client("192.0.2.44");
+        using var client = Service.Client("192.0.2.44");
         var statuses = new List<HttpStatusCode>();
         for (var i = 0; i < 7; i++)
         {

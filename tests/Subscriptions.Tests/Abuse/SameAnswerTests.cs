@@ -9,39 +9,25 @@ namespace Digest.Subscriptions.Tests.Abuse;
 /// time, for a new, pending, active or unsubscribed address. What differs goes by mail, to the
 /// address's owner only.
 /// </summary>
-public sealed class SameAnswerTests
+public sealed class SameAnswerTests : ServiceFixture
 {
     static readonly TimeSpan ResponseTime = TimeSpan.FromMilliseconds(300);
-    TestService _service = null!;
-    HttpClient _client = null!;
 
-    [OneTimeSetUp]
-    public async Task Start()
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        _service = await TestService.StartAsync(new Dictionary<string, string?>
-        {
-            ["Subscriptions:SubmitResponseTime"] = ResponseTime.ToString(),
-        });
-        _client = _service.Client();
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop()
-    {
-        _client.Dispose();
-        await _service.DisposeAsync();
-    }
+        ["Subscriptions:SubmitResponseTime"] = ResponseTime.ToString(),
+    };
 
     [Test]
     public async Task New_pending_active_and_unsubscribed_addresses_get_the_same_answer_in_about_the_same_time()
     {
-        await Forms.SubscribeAsync(_client, "pending@example.org");
-        await Subscribers.ActiveAsync(_service, _client, "active@example.org");
-        await Subscribers.ActiveAsync(_service, _client, "gone@example.org");
-        using (var unsubscribed = await _client.PostAsync((await Subscribers.LinksAsync(_service, "gone@example.org")).Unsubscribe, null))
+        await Forms.SubscribeAsync(Client, "pending@example.org");
+        await Subscribers.ActiveAsync(Service, Client, "active@example.org");
+        await Subscribers.ActiveAsync(Service, Client, "gone@example.org");
+        using (var unsubscribed = await Client.PostAsync((await Subscribers.LinksAsync(Service, "gone@example.org")).Unsubscribe, null))
             Assert.That(unsubscribed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         // Past the per-address window, so that every kind of address would get its mail.
-        _service.Clock.Advance(TimeSpan.FromHours(1));
+        Service.Clock.Advance(TimeSpan.FromHours(1));
 
         var kinds = new Dictionary<string, Func<int, string>>
         {
@@ -57,9 +43,9 @@ public sealed class SameAnswerTests
             foreach (var (kind, address) in kinds)
             {
                 var fields = Forms.Subscribe(address(round), "protein folding");
-                var token = await Forms.TokenAsync(_client);
+                var token = await Forms.TokenAsync(Client);
                 var watch = Stopwatch.StartNew();
-                using var response = await Forms.PostWithTokenAsync(_client, "/", fields, token);
+                using var response = await Forms.PostWithTokenAsync(Client, "/", fields, token);
                 watch.Stop();
                 times[kind].Add(watch.Elapsed.TotalMilliseconds);
                 answers.Add($"{(int)response.StatusCode} {response.Headers.Location} {await response.Content.ReadAsStringAsync()} " +
@@ -73,7 +59,7 @@ public sealed class SameAnswerTests
         TestContext.Out.WriteLine(string.Join(", ", medians.Select(m => $"{m.Key} {m.Value:0} ms")));
         Assert.That(medians.Values.Min(), Is.GreaterThanOrEqualTo(ResponseTime.TotalMilliseconds - 1), "every answer waits for the configured time");
         Assert.That(medians.Values.Max() - medians.Values.Min(), Is.LessThan(60), "the medians are within 60 ms of each other");
-        Assert.That(await Subscribers.OutboxCountAsync(_service, "active@example.org", "already-subscribed"), Is.EqualTo(1),
+        Assert.That(await Subscribers.OutboxCountAsync(Service, "active@example.org", "already-subscribed"), Is.EqualTo(1),
             "the active subscriber is told by mail, once in the window");
     }
 }

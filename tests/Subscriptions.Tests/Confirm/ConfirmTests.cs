@@ -5,33 +5,16 @@ using Digest.Subscriptions.Tests.Harness;
 
 namespace Digest.Subscriptions.Tests.Confirm;
 
-public sealed class ConfirmTests
+public sealed class ConfirmTests : ServiceFixture
 {
-    TestService _service = null!;
-    HttpClient _client = null!;
-
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        _service = await TestService.StartAsync();
-        _client = _service.Client();
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop()
-    {
-        _client.Dispose();
-        await _service.DisposeAsync();
-    }
-
     [Test]
     public async Task Opening_the_link_shows_what_will_be_confirmed_and_confirms_nothing()
     {
-        await Forms.SubscribeAsync(_client, "scanner@example.org", "speculative decoding");
-        var path = await Subscribers.ConfirmationPathAsync(_service, "scanner@example.org");
+        await Forms.SubscribeAsync(Client, "scanner@example.org", "speculative decoding");
+        var path = await Subscribers.ConfirmationPathAsync(Service, "scanner@example.org");
 
         // What a mail scanner does: fetch the link, several times, without cookies.
-        using var scanner = _service.Client();
+        using var scanner = Service.Client();
         for (var i = 0; i < 3; i++)
         {
             using var response = await scanner.GetAsync(new Uri(path, UriKind.Relative));
@@ -39,59 +22,59 @@ public sealed class ConfirmTests
             Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("Confirm my subscription").And.Contain("speculative decoding"));
         }
 
-        Assert.That(await Subscribers.StatusAsync(_service, "scanner@example.org"), Is.EqualTo("pending"));
+        Assert.That(await Subscribers.StatusAsync(Service, "scanner@example.org"), Is.EqualTo("pending"));
     }
 
     [Test]
     public async Task Pressing_the_button_activates_the_subscriber_once()
     {
-        await Forms.SubscribeAsync(_client, "button@example.org");
-        var path = await Subscribers.ConfirmationPathAsync(_service, "button@example.org");
+        await Forms.SubscribeAsync(Client, "button@example.org");
+        var path = await Subscribers.ConfirmationPathAsync(Service, "button@example.org");
 
-        using var confirmed = await Forms.PostAsync(_client, path, []);
+        using var confirmed = await Forms.PostAsync(Client, path, []);
         var html = await confirmed.Content.ReadAsStringAsync();
 
         Assert.That(confirmed.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         Assert.That(html, Does.Contain("You are subscribed").And.Contain("/manage/"));
-        Assert.That(await Subscribers.StatusAsync(_service, "button@example.org"), Is.EqualTo("active"));
-        Assert.That(await _service.ScalarAsync<int>("SELECT count(*) FROM subscribers WHERE email = 'button@example.org' AND confirmed_at IS NOT NULL"), Is.EqualTo(1));
+        Assert.That(await Subscribers.StatusAsync(Service, "button@example.org"), Is.EqualTo("active"));
+        Assert.That(await Service.ScalarAsync<int>("SELECT count(*) FROM subscribers WHERE email = 'button@example.org' AND confirmed_at IS NOT NULL"), Is.EqualTo(1));
 
-        using var again = await _client.GetAsync(new Uri(path, UriKind.Relative));
+        using var again = await Client.GetAsync(new Uri(path, UriKind.Relative));
         Assert.That(again.StatusCode, Is.EqualTo(HttpStatusCode.NotFound), "a confirmation link works once");
     }
 
     [Test]
     public async Task A_link_expires_after_48_hours()
     {
-        await Forms.SubscribeAsync(_client, "late@example.org");
-        var path = await Subscribers.ConfirmationPathAsync(_service, "late@example.org");
-        _service.Clock.Advance(TimeSpan.FromHours(48) + TimeSpan.FromSeconds(1));
+        await Forms.SubscribeAsync(Client, "late@example.org");
+        var path = await Subscribers.ConfirmationPathAsync(Service, "late@example.org");
+        Service.Clock.Advance(TimeSpan.FromHours(48) + TimeSpan.FromSeconds(1));
         try
         {
-            using var shown = await _client.GetAsync(new Uri(path, UriKind.Relative));
-            using var pressed = await Forms.PostWithTokenAsync(_client, path, [], await Forms.TokenAsync(_client));
+            using var shown = await Client.GetAsync(new Uri(path, UriKind.Relative));
+            using var pressed = await Forms.PostWithTokenAsync(Client, path, [], await Forms.TokenAsync(Client));
 
             Assert.That(shown.StatusCode, Is.EqualTo(HttpStatusCode.Gone));
             Assert.That(await shown.Content.ReadAsStringAsync(), Does.Contain("expired"));
             Assert.That(pressed.StatusCode, Is.EqualTo(HttpStatusCode.Gone));
-            Assert.That(await Subscribers.StatusAsync(_service, "late@example.org"), Is.EqualTo("pending"));
+            Assert.That(await Subscribers.StatusAsync(Service, "late@example.org"), Is.EqualTo("pending"));
         }
         finally
         {
-            _service.Clock.Advance(-(TimeSpan.FromHours(48) + TimeSpan.FromSeconds(1)));
+            Service.Clock.Advance(-(TimeSpan.FromHours(48) + TimeSpan.FromSeconds(1)));
         }
     }
 
     [Test]
     public async Task A_link_with_the_right_selector_but_a_wrong_verifier_neither_works_nor_spends_the_real_one()
     {
-        await Forms.SubscribeAsync(_client, "forged@example.org");
-        var path = await Subscribers.ConfirmationPathAsync(_service, "forged@example.org");
+        await Forms.SubscribeAsync(Client, "forged@example.org");
+        var path = await Subscribers.ConfirmationPathAsync(Service, "forged@example.org");
         var token = path.Split('/')[^1];
         var forged = token[..16] + new string(token[16] == 'A' ? 'B' : 'A', 1) + token[17..];
 
-        using var refused = await Forms.PostWithTokenAsync(_client, "/confirm/" + forged, [], await Forms.TokenAsync(_client));
-        using var accepted = await Forms.PostAsync(_client, path, []);
+        using var refused = await Forms.PostWithTokenAsync(Client, "/confirm/" + forged, [], await Forms.TokenAsync(Client));
+        using var accepted = await Forms.PostAsync(Client, path, []);
 
         Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(accepted.StatusCode, Is.EqualTo(HttpStatusCode.OK));
@@ -100,11 +83,11 @@ public sealed class ConfirmTests
     [Test]
     public async Task Only_a_hash_of_the_token_is_stored()
     {
-        await Forms.SubscribeAsync(_client, "hashed@example.org");
-        var token = (await Subscribers.ConfirmationPathAsync(_service, "hashed@example.org")).Split('/')[^1];
+        await Forms.SubscribeAsync(Client, "hashed@example.org");
+        var token = (await Subscribers.ConfirmationPathAsync(Service, "hashed@example.org")).Split('/')[^1];
         var raw = System.Buffers.Text.Base64Url.DecodeFromChars(token);
 
-        await using var connection = await _service.OpenAsync();
+        await using var connection = await Service.OpenAsync();
         var stored = await connection.QuerySingleAsync<(byte[] Selector, byte[] VerifierHash)>("""
             SELECT c.selector, c.verifier_hash FROM confirmations c JOIN subscribers s ON s.id = c.subscriber_id WHERE s.email = 'hashed@example.org'
             """);
@@ -118,13 +101,13 @@ public sealed class ConfirmTests
     [Test]
     public async Task Confirming_needs_the_antiforgery_token()
     {
-        await Forms.SubscribeAsync(_client, "csrf@example.org");
-        var path = await Subscribers.ConfirmationPathAsync(_service, "csrf@example.org");
+        await Forms.SubscribeAsync(Client, "csrf@example.org");
+        var path = await Subscribers.ConfirmationPathAsync(Service, "csrf@example.org");
 
-        using var response = await _client.PostAsync(new Uri(path, UriKind.Relative), new StringContent("", Encoding.ASCII, "application/x-www-form-urlencoded"));
+        using var response = await Client.PostAsync(new Uri(path, UriKind.Relative), new StringContent("", Encoding.ASCII, "application/x-www-form-urlencoded"));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
-        Assert.That(await Subscribers.StatusAsync(_service, "csrf@example.org"), Is.EqualTo("pending"));
+        Assert.That(await Subscribers.StatusAsync(Service, "csrf@example.org"), Is.EqualTo("pending"));
     }
 
     [TestCase("short")]
@@ -132,7 +115,7 @@ public sealed class ConfirmTests
     [TestCase("!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!!")]
     public async Task A_malformed_or_unknown_token_gets_a_page_that_says_so(string token)
     {
-        using var response = await _client.GetAsync(new Uri("/confirm/" + Uri.EscapeDataString(token), UriKind.Relative));
+        using var response = await Client.GetAsync(new Uri("/confirm/" + Uri.EscapeDataString(token), UriKind.Relative));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.NotFound));
         Assert.That(await response.Content.ReadAsStringAsync(), Does.Contain("This confirmation link does not work"));

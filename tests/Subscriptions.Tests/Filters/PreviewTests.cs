@@ -5,18 +5,13 @@ using Digest.Subscriptions.Tests.Harness;
 
 namespace Digest.Subscriptions.Tests.Filters;
 
-public sealed class PreviewTests
+public sealed class PreviewTests : ServiceFixture
 {
-    TestService _service = null!;
-    HttpClient _client = null!;
-
     [OneTimeSetUp]
-    public async Task Start()
+    public async Task AddPapers()
     {
-        _service = await TestService.StartAsync();
-        _client = _service.Client();
-        var now = _service.Clock.GetUtcNow();
-        await using var connection = await _service.OpenAsync();
+        var now = Service.Clock.GetUtcNow();
+        await using var connection = await Service.OpenAsync();
         await connection.ExecuteAsync("""
             INSERT INTO papers (id, title, abstract, authors, categories, keywords, upvotes, listed_at, first_seen_at)
             VALUES (@Id, @Title, @Abstract, @Authors, @Categories, @Keywords, @Upvotes, @Seen, @Seen)
@@ -28,13 +23,6 @@ public sealed class PreviewTests
             Paper("4", "Old Diffusion Paper", "Diffusion, long ago.", ["Someone Old"], ["cs.LG"], 999, now.AddDays(-8)),
             Paper("5", "Transformers for Speech", "Attention for audio.", ["Ada Lovelace"], ["eess.AS"], 5, now.AddDays(-1)),
         });
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop()
-    {
-        _client.Dispose();
-        await _service.DisposeAsync();
     }
 
     [Test]
@@ -73,17 +61,17 @@ public sealed class PreviewTests
         Assert.That(preview.Topics, Is.Empty);
         Assert.That(preview.Errors.Single(), Does.Contain("not an arXiv category"));
         Assert.That((await PreviewAsync("the of and")).Errors.Single(), Does.Contain("only words the search ignores"));
-        Assert.That(await _service.ScalarAsync<int>("SELECT count(*) FROM topics"), Is.Zero);
+        Assert.That(await Service.ScalarAsync<int>("SELECT count(*) FROM topics"), Is.Zero);
     }
 
     [Test]
     public async Task Titles_come_back_as_data_not_markup()
     {
-        await _service.ExecuteAsync("""
+        await Service.ExecuteAsync("""
             INSERT INTO papers (id, title, listed_at, first_seen_at) VALUES ('x1', '<img src=x onerror=alert(1)> Graph Sparsification', now(), now())
             """);
 
-        using var response = await _client.GetAsync(new Uri("/preview?topics=sparsification", UriKind.Relative));
+        using var response = await Client.GetAsync(new Uri("/preview?topics=sparsification", UriKind.Relative));
 
         Assert.That(response.Content.Headers.ContentType?.MediaType, Is.EqualTo("application/json"));
         Assert.That(response.Headers.GetValues("X-Content-Type-Options").Single(), Is.EqualTo("nosniff"));
@@ -93,7 +81,7 @@ public sealed class PreviewTests
 
     async Task<Preview> PreviewAsync(string topics)
     {
-        using var response = await _client.GetAsync(new Uri("/preview?topics=" + Uri.EscapeDataString(topics), UriKind.Relative));
+        using var response = await Client.GetAsync(new Uri("/preview?topics=" + Uri.EscapeDataString(topics), UriKind.Relative));
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.OK));
         return (await response.Content.ReadFromJsonAsync<Preview>())!;
     }

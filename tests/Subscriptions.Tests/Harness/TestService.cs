@@ -38,8 +38,12 @@ public sealed class TestService : IAsyncDisposable
     public string DataFolder { get; }
     public IServiceProvider Services => Factory.Services;
 
+    /// <summary>Where a browser reaches the service, when started with <c>onLoopback</c>.</summary>
+    public Uri? BaseAddress { get; private set; }
+
     /// <param name="settings">Configuration on top of the test defaults (generous rate limits, no response padding, fast polling).</param>
-    public static async Task<TestService> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <param name="onLoopback">Listen on a loopback port (Kestrel) instead of in memory, for a browser.</param>
+    public static async Task<TestService> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, bool onLoopback = false)
     {
         var connectionString = await TestPostgres.CreateDatabaseAsync();
         var dataFolder = Path.Combine(Path.GetTempPath(), "digest-subscriptions-tests", Guid.NewGuid().ToString("N"));
@@ -54,6 +58,10 @@ public sealed class TestService : IAsyncDisposable
         };
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;
+        // The configured Urls (appsettings: localhost:5080) would win over UseKestrel's port.
+        var port = FreePort.Next();
+        if (onLoopback)
+            all["Urls"] = $"http://127.0.0.1:{port}";
         var app = new DigestApp(connectionString, all);
         TestService? service = null;
         var factory = app.WithWebHostBuilder(web => web.ConfigureTestServices(services =>
@@ -63,14 +71,26 @@ public sealed class TestService : IAsyncDisposable
             services.AddSingleton<IStartupFilter, ClientAddressFromHeader>();
         }));
         service = new TestService(app, factory, connectionString, dataFolder);
-        _ = factory.Server; // start it now, so that a broken start fails here
+        if (onLoopback)
+        {
+            factory.UseKestrel(port);
+            factory.StartServer();
+            service.BaseAddress = factory.ClientOptions.BaseAddress;
+        }
+        else
+        {
+            _ = factory.Server; // start it now, so that a broken start fails here
+        }
         return service;
     }
 
     /// <summary>A client that keeps cookies and does not follow redirects, so a test sees each answer.</summary>
     public HttpClient Client(string? clientAddress = null)
     {
-        var client = Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        // On loopback the factory's own client follows redirects whatever it is told; a plain one does not.
+        var client = BaseAddress is null
+            ? Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true })
+            : new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = BaseAddress };
         if (clientAddress is not null)
             client.DefaultRequestHeaders.Add(ClientAddressHeader, clientAddress);
         return client;

@@ -4,25 +4,8 @@ using Digest.Subscriptions.Tests.Harness;
 namespace Digest.Subscriptions.Tests.Subscribe;
 
 /// <summary>Each rule of the form, one field wrong at a time: a 400 page naming the field, and nothing stored.</summary>
-public sealed class ValidationTests
+public sealed class ValidationTests : ServiceFixture
 {
-    TestService _service = null!;
-    HttpClient _client = null!;
-
-    [OneTimeSetUp]
-    public async Task Start()
-    {
-        _service = await TestService.StartAsync();
-        _client = _service.Client();
-    }
-
-    [OneTimeTearDown]
-    public async Task Stop()
-    {
-        _client.Dispose();
-        await _service.DisposeAsync();
-    }
-
     [TestCase("email", "", "Enter an email address.")]
     [TestCase("email", "not-an-address", "needs a name, an @ and a domain")]
     [TestCase("email", "ada@localhost", "needs at least one dot")]
@@ -52,7 +35,7 @@ public sealed class ValidationTests
         var email = $"valid-{Guid.NewGuid():N}@example.org";
         var fields = Forms.Subscribe(email, "diffusion models", (field, value), ("frequency", field == "weekday" ? "weekly" : field == "frequency" ? value : "daily"));
 
-        using var response = await Forms.PostAsync(_client, "/", fields);
+        using var response = await Forms.PostAsync(Client, "/", fields);
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
@@ -61,9 +44,9 @@ public sealed class ValidationTests
         Assert.That(html, Does.Contain($"aria-describedby=\"{(field is "topics" or "zone" ? field + "-hint " : "")}{field}-error\"").Or.Contain($"aria-describedby=\"{field}-error\""),
             "the control points at its error");
         Assert.That(html, Does.Contain("id=\"error-summary\""));
-        Assert.That(await _service.ScalarAsync<int>("SELECT count(*) FROM subscribers"), Is.Zero);
-        Assert.That(await _service.ScalarAsync<int>("SELECT count(*) FROM topics"), Is.Zero);
-        Assert.That(await _service.ScalarAsync<int>("SELECT count(*) FROM outbox"), Is.Zero);
+        Assert.That(await Service.ScalarAsync<int>("SELECT count(*) FROM subscribers"), Is.Zero);
+        Assert.That(await Service.ScalarAsync<int>("SELECT count(*) FROM topics"), Is.Zero);
+        Assert.That(await Service.ScalarAsync<int>("SELECT count(*) FROM outbox"), Is.Zero);
     }
 
     [TestCase("email", "ada%C3%28@example.org")]
@@ -72,26 +55,26 @@ public sealed class ValidationTests
     [TestCase("zone", "Europe%2FPar%C0%AFis")]
     public async Task Percent_escapes_that_are_not_utf8_are_refused_by_field(string field, string encodedValue)
     {
-        var token = await Forms.TokenAsync(_client);
+        var token = await Forms.TokenAsync(Client);
         var fields = Forms.Subscribe("utf8@example.org").Where(f => f.Key != field)
             .Select(f => $"{f.Key}={Uri.EscapeDataString(f.Value)}")
             .Append($"{field}={encodedValue}")
             .Append($"{Forms.AntiforgeryField}={Uri.EscapeDataString(token)}");
 
-        using var response = await _client.PostAsync(new Uri("/", UriKind.Relative),
+        using var response = await Client.PostAsync(new Uri("/", UriKind.Relative),
             new StringContent(string.Join('&', fields), System.Text.Encoding.ASCII, "application/x-www-form-urlencoded"));
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(html, Does.Contain($"id=\"{field}-error\""));
         Assert.That(html, Does.Contain("not valid UTF-8"));
-        Assert.That(await _service.ScalarAsync<int>("SELECT count(*) FROM subscribers"), Is.Zero);
+        Assert.That(await Service.ScalarAsync<int>("SELECT count(*) FROM subscribers"), Is.Zero);
     }
 
     [Test]
     public async Task A_topic_longer_than_200_characters_is_refused()
     {
-        using var response = await Forms.PostAsync(_client, "/", Forms.Subscribe("long@example.org", "attention " + new string('x', 200)));
+        using var response = await Forms.PostAsync(Client, "/", Forms.Subscribe("long@example.org", "attention " + new string('x', 200)));
         var html = System.Net.WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
@@ -101,7 +84,7 @@ public sealed class ValidationTests
     [Test]
     public async Task The_refused_form_keeps_what_was_typed()
     {
-        using var response = await Forms.PostAsync(_client, "/", Forms.Subscribe("kept@example.org", "the and of\n<b>bold</b> ideas", ("hour", "21"), ("zone", "Asia/Tokyo")));
+        using var response = await Forms.PostAsync(Client, "/", Forms.Subscribe("kept@example.org", "the and of\n<b>bold</b> ideas", ("hour", "21"), ("zone", "Asia/Tokyo")));
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.That(html, Does.Contain("value=\"kept@example.org\""));
@@ -116,7 +99,7 @@ public sealed class ValidationTests
         var fields = Forms.Subscribe("twice-field@example.org").ToList();
         fields.Add(new("email", "other@example.org"));
 
-        using var response = await Forms.PostAsync(_client, "/", fields);
+        using var response = await Forms.PostAsync(Client, "/", fields);
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
@@ -126,32 +109,32 @@ public sealed class ValidationTests
     [Test]
     public async Task A_post_without_the_antiforgery_token_is_refused_and_stores_nothing()
     {
-        using var response = await Forms.PostWithTokenAsync(_client, "/", Forms.Subscribe("noforgery@example.org"), token: null);
+        using var response = await Forms.PostWithTokenAsync(Client, "/", Forms.Subscribe("noforgery@example.org"), token: null);
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(html, Does.Contain("security token").And.Contain("id=\"form-error\""));
-        Assert.That(await _service.ScalarAsync<int>("SELECT count(*) FROM subscribers"), Is.Zero);
+        Assert.That(await Service.ScalarAsync<int>("SELECT count(*) FROM subscribers"), Is.Zero);
     }
 
     [Test]
     public async Task A_post_with_a_token_from_another_browser_is_refused()
     {
-        using var other = _service.Client();
+        using var other = Service.Client();
         var foreignToken = await Forms.TokenAsync(other);
-        using var fresh = _service.Client();
+        using var fresh = Service.Client();
 
         using var response = await Forms.PostWithTokenAsync(fresh, "/", Forms.Subscribe("foreign@example.org"), foreignToken);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
-        Assert.That(await _service.ScalarAsync<int>("SELECT count(*) FROM subscribers"), Is.Zero);
+        Assert.That(await Service.ScalarAsync<int>("SELECT count(*) FROM subscribers"), Is.Zero);
     }
 
     [Test]
     public async Task A_post_that_is_not_a_form_is_refused()
     {
-        await Forms.TokenAsync(_client);
-        using var response = await _client.PostAsync(new Uri("/", UriKind.Relative),
+        await Forms.TokenAsync(Client);
+        using var response = await Client.PostAsync(new Uri("/", UriKind.Relative),
             new StringContent("{\"email\":\"json@example.org\"}", System.Text.Encoding.UTF8, "application/json"));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnsupportedMediaType));
