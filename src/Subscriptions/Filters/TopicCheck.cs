@@ -22,14 +22,15 @@ internal static class TopicCheck
             """;
         var rows = await connection.QueryAsync<Row>(new CommandDefinition(
             Sql, new { Queries = topics.Select(t => t.Query).ToArray() }, cancellationToken: cancellationToken));
+        // Named by their text, not a number: duplicates were dropped, so positions here are not line numbers.
         var problems = new List<string>();
         foreach (var row in rows)
         {
             var topic = topics[row.Position - 1];
             if (row.Empty)
-                problems.Add($"Topic {row.Position} (“{topic}”) has only words the search ignores, like “the” and “of”; add a more specific word.");
+                problems.Add($"The topic “{topic}” has only words the search ignores, like “the” and “of”; add a more specific word.");
             else if (row.OnlyExclusions)
-                problems.Add($"Topic {row.Position} (“{topic}”) only excludes words; add a word to look for, like: diffusion -video.");
+                problems.Add($"The topic “{topic}” only excludes words; add a word to look for, like: diffusion -video.");
         }
         return problems;
     }
