@@ -51,6 +51,8 @@ public sealed class SubscriptionJourneyTests
             TimezoneId = "America/New_York",
             BaseURL = _service.BaseAddress!.ToString(),
         });
+        // The machine is shared with other builds: give a loaded Chromium more than Playwright's 30 s.
+        context.SetDefaultTimeout(90_000);
         var page = await context.NewPageAsync();
         var problems = WatchForProblems(page);
 
@@ -129,6 +131,7 @@ public sealed class SubscriptionJourneyTests
         await Subscribers.ActiveAsync(_service, client, email);
         var manage = (await Subscribers.LinksAsync(_service, email)).Manage;
         var page = await _browser.NewPageAsync(width);
+        page.Context.SetDefaultTimeout(90_000);
         var problems = WatchForProblems(page);
 
         await page.GotoAsync(new Uri(_service.BaseAddress!, "categories").ToString());
@@ -156,6 +159,7 @@ public sealed class SubscriptionJourneyTests
     public async Task The_form_works_with_the_keyboard_alone_and_every_control_has_a_label()
     {
         var page = await _browser.NewPageAsync(320);
+        page.Context.SetDefaultTimeout(90_000);
         await page.GotoAsync(_service.BaseAddress!.ToString());
 
         var unlabelled = await page.EvaluateAsync<string[]>("""
