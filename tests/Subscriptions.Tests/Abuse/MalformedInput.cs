@@ -21,7 +21,7 @@ public static class MalformedInput
         "ada@[127.0.0.1]", "ada@127.0.0.1", "ada@-example.org", "ada@example-.org", "ada@exa_mple.org", "<ada@example.org>",
         "Ada <ada@example.org>", "ada@example.org,bob@example.org", "ada@example.org;bob@example.org", "ada\\@example.org", "ada@exam ple.org",
         new string('a', 65) + "@example.org", "ada@" + new string('a', 64) + ".org", "a@" + string.Join('.', Enumerable.Repeat(new string('b', 60), 5)) + ".org",
-        "ada@example.123", "アダ@example.org", "ada@ex\u00E4mple..org", "ada\u200B@example.org", "ada@example.org\t",
+        "ada@example.123", "ada@ex\u00E4mple..org", "ada\u200B@example.org", "ada@example.org\t",
         "<script>alert(1)</script>@example.org", "ada@<script>.org", "\"><img src=x onerror=alert(1)>@example.org",
         "'; DROP TABLE subscribers; --@example.org", "ada@example.org' OR '1'='1", "ada@example.org\"; SELECT pg_sleep(5); --",
         "%", "ada%@", "ada@%00.org", "ada@exa%mple.org", "()<>[]:,;@\\\"@example.org",

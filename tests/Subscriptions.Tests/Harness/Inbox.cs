@@ -21,11 +21,14 @@ public sealed record ReceivedMail(string To, string Subject, string Text, string
 /// </summary>
 public static partial class Inbox
 {
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<string, ReceivedMail> Parsed = new(StringComparer.Ordinal);
+
     public static async Task<IReadOnlyList<ReceivedMail>> ForAsync(TestService service, string address)
     {
+        // Oldest first: what was delivered, then what still waits (it was queued after).
         var mails = new List<ReceivedMail>();
-        mails.AddRange(await QueuedAsync(service, address));
         mails.AddRange(await DeliveredAsync(service, address));
+        mails.AddRange(await QueuedAsync(service, address));
         return mails;
     }
 
@@ -59,9 +62,11 @@ public static partial class Inbox
         if (!Directory.Exists(folder))
             return [];
         var mails = new List<ReceivedMail>();
-        foreach (var file in Directory.GetFiles(folder, "*.eml").Order())
+        foreach (var file in Directory.GetFiles(folder, "*.eml").OrderBy(File.GetLastWriteTimeUtc).ThenBy(f => f, StringComparer.Ordinal))
         {
-            var mail = await ParseAsync(file);
+            // A delivered file never changes: parse it once.
+            if (!Parsed.TryGetValue(file, out var mail))
+                Parsed[file] = mail = await ParseAsync(file);
             if (string.Equals(mail.To, address, StringComparison.OrdinalIgnoreCase))
                 mails.Add(mail);
         }

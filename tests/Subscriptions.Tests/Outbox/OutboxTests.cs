@@ -60,7 +60,7 @@ public sealed class OutboxTests : ServiceFixture
         }
         var mail = Service.Service<Emails.TransactionalMail>();
         foreach (var (id, i) in ids.Select((id, i) => (id, i)))
-            await EnqueueHeldAsync(new OutboxMail("already-subscribed", id, ["active"], mail.AlreadySubscribed(MailboxAddress.Parse($"many{i}@example.org"), new Uri("https://x.test/m"))));
+            await EnqueueHeldAsync(new OutboxMail("bulk", id, ["active"], mail.AlreadySubscribed(MailboxAddress.Parse($"many{i}@example.org"), new Uri("https://x.test/m"))));
         var delivery = Service.Service<OutboxDelivery>();
 
         Service.Clock.Advance(TimeSpan.FromHours(2));
@@ -70,14 +70,14 @@ public sealed class OutboxTests : ServiceFixture
             {
             }
         })));
-        await WaitForStateAsync("sent", Mails);
+        await WaitForStateAsync("sent", Mails, kind: "bulk");
 
         var delivered = new List<ReceivedMail>();
         for (var i = 0; i < Mails; i++)
             delivered.AddRange(await Inbox.ForAsync(Service, $"many{i}@example.org"));
         Assert.That(delivered, Has.Count.EqualTo(Mails));
         Assert.That(delivered.Select(m => m.Headers["Message-ID"]), Is.Unique);
-        Assert.That(await Service.ScalarAsync<int>("SELECT count(*) FROM outbox WHERE kind = 'already-subscribed' AND attempts = 1"), Is.EqualTo(Mails));
+        Assert.That(await Service.ScalarAsync<int>("SELECT count(*) FROM outbox WHERE kind = 'bulk' AND attempts = 1"), Is.EqualTo(Mails));
     }
 
     [Test]
@@ -104,7 +104,8 @@ public sealed class OutboxTests : ServiceFixture
         await using var connection = await Service.OpenAsync();
         await using var transaction = await connection.BeginTransactionAsync();
         await Service.Service<TransactionalOutbox>().EnqueueAsync(connection, transaction, mail, CancellationToken.None);
-        await connection.ExecuteAsync("UPDATE outbox SET due_at = due_at + interval '1 hour' WHERE state = 'queued'", transaction: transaction);
+        await connection.ExecuteAsync("UPDATE outbox SET due_at = due_at + interval '1 hour' WHERE id = currval(pg_get_serial_sequence('outbox', 'id'))",
+            transaction: transaction);
         await transaction.CommitAsync();
     }
 
