@@ -2,14 +2,15 @@ using Digest.Database;
 using Digest.Mailer;
 using Digest.Papers;
 using Digest.Schedules;
-using Digest.Web;
+using Digest.Subscriptions;
+using Digest.Templates;
 using Microsoft.AspNetCore.Diagnostics.HealthChecks;
 
 namespace Digest;
 
 public static class DigestExtensions
 {
-    /// <summary>The executable's own services: database (embedded by default), migrations, schedules and mail.</summary>
+    /// <summary>The executable's own services (database, embedded by default; migrations; schedules; papers) and its projects'.</summary>
     public static IHostApplicationBuilder AddDigest(this IHostApplicationBuilder builder)
     {
         builder.AddDatabase();
@@ -20,13 +21,15 @@ public static class DigestExtensions
             builder.Configuration[PickupFolder] = Path.Combine(DataFolder.Resolve(builder.Configuration), "mail");
         builder.AddMailer();
         builder.AddPapers();
+        builder.AddTemplates();
+        builder.AddSubscriptions();
         return builder;
     }
 
     public static IEndpointRouteBuilder MapDigestEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => true });
-        endpoints.MapGet("/", HomePage.Get);
+        endpoints.MapSubscriptionsEndpoints();
         return endpoints;
     }
 }

@@ -14,6 +14,8 @@ public static class DigestHost
         });
         builder.AddDigest();
         var app = builder.Build();
+        // The subscription pages' per-client limits (policies registered by AddSubscriptions).
+        app.UseRateLimiter();
         app.MapDigestEndpoints();
         return app;
     }

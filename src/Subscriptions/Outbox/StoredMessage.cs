@@ -1,0 +1,49 @@
+using System.Text.Json;
+using Digest.Mailer;
+
+namespace Digest.Subscriptions.Outbox;
+
+/// <summary>An <see cref="EmailMessage"/> as outbox.message keeps it (JSON) between enqueue and send.</summary>
+internal sealed record StoredMessage(
+    StoredMailbox From,
+    IReadOnlyList<StoredMailbox> To,
+    string Subject,
+    string MessageId,
+    IReadOnlyList<KeyValuePair<string, string>> Headers,
+    string? TextBody,
+    string? HtmlBody)
+{
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <remarks>A stored message always has a Message-ID, so that a resend after a crash can be recognised as a duplicate.</remarks>
+    public static string Serialize(EmailMessage message) => JsonSerializer.Serialize(new StoredMessage(
+        StoredMailbox.Of(message.From),
+        message.To.Select(StoredMailbox.Of).ToList(),
+        message.Subject,
+        message.MessageId ?? throw new ArgumentException("A queued message needs its Message-ID.", nameof(message)),
+        message.Headers,
+        message.TextBody,
+        message.HtmlBody), Json);
+
+    public static EmailMessage Deserialize(string json)
+    {
+        var stored = JsonSerializer.Deserialize<StoredMessage>(json, Json) ?? throw new JsonException("outbox.message is null");
+        return new EmailMessage
+        {
+            From = stored.From.ToMailbox(),
+            To = stored.To.Select(t => t.ToMailbox()).ToList(),
+            Subject = stored.Subject,
+            MessageId = stored.MessageId,
+            Headers = stored.Headers,
+            TextBody = stored.TextBody,
+            HtmlBody = stored.HtmlBody,
+        };
+    }
+}
+
+internal sealed record StoredMailbox(string Address, string? Name)
+{
+    public static StoredMailbox Of(MailboxAddress mailbox) => new(mailbox.Address, mailbox.Name);
+
+    public MailboxAddress ToMailbox() => MailboxAddress.Parse(Address, Name);
+}

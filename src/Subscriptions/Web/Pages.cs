@@ -1,0 +1,24 @@
+using Digest.Templates;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Digest.Subscriptions.Web;
+
+/// <summary>Server-rendered pages: templates/pages/{name}.hbs as an HTML response.</summary>
+internal sealed class Pages(TemplateRenderer templates)
+{
+    public ContentHttpResult Render(string page, object model, int statusCode = StatusCodes.Status200OK) =>
+        TypedResults.Content(templates.Render("pages/" + page, model), "text/html; charset=utf-8", statusCode: statusCode);
+
+    /// <param name="field">The form field the problem is about, when there is one: the page names it.</param>
+    public ContentHttpResult Error(int statusCode, string title, string message, string? field = null) =>
+        Render("error", new ErrorPage(title, message, field), statusCode);
+
+    /// <summary>A link whose token is malformed, forged, revoked or about a subscriber who no longer exists: all look alike.</summary>
+    public ContentHttpResult UnknownLink() => Error(StatusCodes.Status404NotFound,
+        "This link does not work",
+        "The link may be incomplete (mail programs sometimes cut long links), or it was replaced by newer links, or the subscription was deleted. " +
+        "The newest mail from us has links that work.");
+}
+
+internal sealed record ErrorPage(string Title, string Message, string? Field);

@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Options;
+
+namespace Digest.Templates;
+
+/// <summary>
+/// Renders the compiled templates: pages, emails, and whatever later features add under
+/// Shipped/. Thread-safe; one per process.
+/// </summary>
+public sealed class TemplateRenderer
+{
+    readonly TemplateCatalog _catalog;
+
+    public TemplateRenderer(IOptions<TemplateOptions> options)
+        : this(TemplateCatalog.Load(options.Value.Folder))
+    {
+    }
+
+    internal TemplateRenderer(TemplateCatalog catalog) => _catalog = catalog;
+
+    /// <summary>Creates a renderer over the shipped templates and an override folder's, checking them all.</summary>
+    /// <exception cref="TemplateException">A template is broken.</exception>
+    public static TemplateRenderer Load(string? overrideFolder = null) => new(TemplateCatalog.Load(overrideFolder));
+
+    public bool Contains(string name) => _catalog.Contains(name);
+
+    /// <summary>Renders one template (HTML-escaped unless its name ends in ".txt").</summary>
+    public string Render(string name, object model) => _catalog[name](model);
+
+    /// <summary>
+    /// An email from its three templates: <c>emails/{name}.subject.txt</c> (one line),
+    /// <c>emails/{name}.html</c> and <c>emails/{name}.txt</c>.
+    /// </summary>
+    public RenderedEmail RenderEmail(string name, object model)
+    {
+        // A subject is one header line: whatever line breaks a template or a value brought in go.
+        var subject = string.Join(' ', Render($"emails/{name}.subject.txt", model)
+            .Split((char[])['\r', '\n', '\t', ' '], StringSplitOptions.RemoveEmptyEntries));
+        return new RenderedEmail(subject, Render($"emails/{name}.html", model), Render($"emails/{name}.txt", model));
+    }
+}
+
+public sealed record RenderedEmail(string Subject, string Html, string Text);
