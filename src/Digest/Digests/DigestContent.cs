@@ -1,0 +1,30 @@
+namespace Digest.Digests;
+
+/// <summary>Everything one digest mail shows, ready to render: the papers in rank order and the subscriber's links.</summary>
+public sealed record DigestContent(
+    DateOnly Period,
+    Frequency Frequency,
+    IReadOnlyList<IssuePaper> Papers,
+    IReadOnlyList<string> SubscriberTopics,
+    Uri ManageUrl,
+    Uri UnsubscribeUrl,
+    Uri ViewUrl,
+    Uri SiteUrl);
+
+/// <summary>A paper as a digest shows it, with the subscriber's topics it matched.</summary>
+public sealed record IssuePaper(
+    string Id,
+    string Title,
+    IReadOnlyList<string> Authors,
+    string Abstract,
+    int Upvotes,
+    string? PageUrl,
+    string? PdfUrl,
+    string? CodeUrl,
+    IReadOnlyList<string> Topics);
+
+public enum Frequency
+{
+    Daily,
+    Weekly,
+}
