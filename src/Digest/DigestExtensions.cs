@@ -1,4 +1,5 @@
 using Digest.Database;
+using Digest.Digests;
 using Digest.Mailer;
 using Digest.Papers;
 using Digest.Schedules;
@@ -23,6 +24,7 @@ public static class DigestExtensions
         builder.AddPapers();
         builder.AddTemplates();
         builder.AddSubscriptions();
+        builder.AddDigests();
         return builder;
     }
 
@@ -30,6 +32,7 @@ public static class DigestExtensions
     {
         endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => true });
         endpoints.MapSubscriptionsEndpoints();
+        endpoints.MapDigestsEndpoints();
         return endpoints;
     }
 }

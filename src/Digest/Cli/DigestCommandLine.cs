@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Digest.Database;
 using Digest.Database.Embedded;
+using Digest.Digests;
 using Digest.Papers;
 using Microsoft.Extensions.Options;
 
@@ -71,5 +72,9 @@ public static class DigestCommandLine
     [
         MigrateVerb.Create(),
         IngestVerb.Create(),
+        PlanVerb.Create(),
+        SendVerb.Create(),
+        PreviewVerb.Create(),
+        StatsVerb.Create(),
     ];
 }

@@ -68,16 +68,7 @@ internal static class IngestVerb
 
     static async Task<int> RunAsync(PaperIngest ingest, IngestRequest request, CancellationToken cancellationToken)
     {
-        if (Console.IsOutputRedirected)
-        {
-            // Into a file or a pipe (cron, CI): plain text, no colour codes, no live redrawing.
-            AnsiConsole.Console = AnsiConsole.Create(new AnsiConsoleSettings
-            {
-                Ansi = AnsiSupport.No,
-                ColorSystem = ColorSystemSupport.NoColors,
-                Interactive = InteractionSupport.No,
-            });
-        }
+        Terminal.PlainWhenRedirected();
         IngestReport report;
         try
         {

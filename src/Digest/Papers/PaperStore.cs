@@ -21,7 +21,8 @@ public sealed class PaperStore(NpgsqlDataSource dataSource)
 
     // Any fixed key shared by every instance. Writers take turns, so that a merge never reads a row
     // that another ingest (the job on another instance, the CLI) is changing at the same moment.
-    const long WriteLock = 0x44_69_67_65_73_74_02; // "Digest" + 2
+    // The digest planner takes it too, to read the clock that ends its window (see DigestPlanner).
+    internal const long WriteLock = 0x44_69_67_65_73_74_02; // "Digest" + 2
 
     /// <param name="authority">The source's <see cref="IPaperSource.Authority"/>: whose text a row keeps.</param>
     public async Task<StoreOutcome> UpsertAsync(IReadOnlyList<Paper> papers, string source, int authority, DateTimeOffset now, CancellationToken cancellationToken = default)
@@ -126,11 +127,13 @@ public sealed class PaperStore(NpgsqlDataSource dataSource)
         ),
         inserted AS (
             -- The write lock means no other ingest can add these ids meanwhile; DO NOTHING only guards
-            -- against a writer that does not take it.
+            -- against a writer that does not take it. first_seen_at is the database's clock read
+            -- under that lock, not the run's start: a digest window that ends before this commit
+            -- then never ends after these papers' first_seen_at, so no paper falls between windows.
             INSERT INTO papers (id, title, abstract, authors, categories, keywords, page_url, pdf_url, code_url,
                                 published_on, listed_at, upvotes, sources, metadata_authority, first_seen_at, updated_at)
             SELECT id, title, abstract, authors, categories, keywords, page_url, pdf_url, code_url,
-                   published_on, listed_at, upvotes, sources, metadata_authority, @Now, @Now
+                   published_on, listed_at, upvotes, sources, metadata_authority, clock_timestamp(), @Now
             FROM merged WHERE is_new
             ON CONFLICT (id) DO NOTHING
             RETURNING true AS inserted

@@ -1,7 +1,7 @@
-namespace Digest.Subscriptions.Outbox;
+namespace Digest.Mailer;
 
-/// <summary>Exponential backoff with jitter, so that mail deferred together is not retried together.</summary>
-internal static class RetryDelay
+/// <summary>Exponential backoff with jitter, so that mail deferred together is not retried together (the outbox and digest delivery both use it).</summary>
+public static class RetryDelay
 {
     /// <param name="attempts">Attempts made so far (1 after the first).</param>
     public static TimeSpan After(int attempts, TimeSpan first, TimeSpan max)

@@ -1,0 +1,175 @@
+using System.Diagnostics;
+using Dapper;
+using Digest.Papers;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Digest.Digests;
+
+/// <summary>
+/// Creates the digest issues that are due: for every active subscriber whose local delivery time
+/// of the current period has passed and who has no issue for that period, one issue listing the
+/// papers first seen since their previous issue that match any of their topics, ranked by upvotes
+/// then text rank, capped. All in PostgreSQL, set-based: each distinct topic is matched against the
+/// window's papers once per run however many subscribers share it, and no subscriber is loaded into
+/// this process. Safe to run anywhere at any time: a period's issue is unique, so a second run, a
+/// second instance or a run after a crash adds only what is missing.
+/// </summary>
+public sealed class DigestPlanner(NpgsqlDataSource dataSource, TimeProvider clock, IOptionsMonitor<DigestsOptions> options)
+{
+    // Planners take turns (the job on several instances, the CLI): the windows they read must not
+    // change under them. Any fixed key; "Digest" + 3.
+    const long PlanLock = 0x44_69_67_65_73_74_03;
+
+    public async Task<PlanReport> PlanAsync(IProgress<PlanReport>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var started = Stopwatch.StartNew();
+        var settings = options.CurrentValue;
+        var now = clock.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await ExecuteAsync(connection, "SELECT pg_advisory_lock(@PlanLock)", new { PlanLock }, cancellationToken);
+        try
+        {
+            var windowEnd = await WindowEndAsync(connection, now, cancellationToken);
+            await ExecuteAsync(connection, DueSql, new { Now = now }, cancellationToken);
+            var due = await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT count(*)::int FROM plan_due", cancellationToken: cancellationToken));
+            var report = new PlanReport(due, 0, 0, 0, 0, TimeSpan.Zero);
+            if (due > 0)
+            {
+                await ExecuteAsync(connection, "ANALYZE plan_due", null, cancellationToken);
+                await ExecuteAsync(connection, HitsSql, new { WindowEnd = windowEnd }, cancellationToken);
+                var (topics, hits) = await connection.QuerySingleAsync<(int, int)>(new CommandDefinition(CountsSql, cancellationToken: cancellationToken));
+                await ExecuteAsync(connection, "ANALYZE plan_hits", null, cancellationToken);
+                report = report with { Topics = topics, TopicHits = hits };
+                for (var from = 1L; from <= due; from += settings.PlanChunk)
+                {
+                    var written = await connection.QuerySingleAsync<(int Queued, int Empty)>(new CommandDefinition(InsertSql, new
+                    {
+                        From = from,
+                        To = from + settings.PlanChunk - 1,
+                        WindowEnd = windowEnd,
+                        Now = now,
+                        settings.MaxPapers,
+                    }, cancellationToken: cancellationToken));
+                    report = report with { Queued = report.Queued + written.Queued, Empty = report.Empty + written.Empty };
+                    progress?.Report(report with { Elapsed = started.Elapsed });
+                }
+            }
+            return report with { Elapsed = started.Elapsed };
+        }
+        finally
+        {
+            // The connection goes back to the pool: leave nothing of this run on it.
+            await ExecuteAsync(connection, "DROP TABLE IF EXISTS plan_due, plan_hits; SELECT pg_advisory_unlock(@PlanLock)", new { PlanLock }, CancellationToken.None);
+        }
+    }
+
+    /// <summary>
+    /// Where this run's window ends: now, or the database's clock if that is earlier, read while
+    /// holding the ingest's write lock. An ingest stamps first_seen_at with the database's clock
+    /// under the same lock, so every paper stamped up to this moment is committed and visible, and
+    /// every later one is stamped after it and falls into the next window.
+    /// </summary>
+    static async Task<DateTimeOffset> WindowEndAsync(NpgsqlConnection connection, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@Lock)", new { Lock = PaperStore.WriteLock }, transaction, cancellationToken: cancellationToken));
+        var end = await connection.QuerySingleAsync<DateTime>(new CommandDefinition("SELECT least(@Now, clock_timestamp())", new { Now = now }, transaction, cancellationToken: cancellationToken));
+        await transaction.CommitAsync(cancellationToken);
+        return new DateTimeOffset(DateTime.SpecifyKind(end, DateTimeKind.Utc));
+    }
+
+    static Task<int> ExecuteAsync(NpgsqlConnection connection, string sql, object? parameters, CancellationToken cancellationToken) =>
+        connection.ExecuteAsync(new CommandDefinition(sql, parameters, cancellationToken: cancellationToken));
+
+    // Each active subscriber's current period: the latest local delivery moment (hour, and weekday
+    // for weekly) at or before now in their zone. Due when that moment is not before they confirmed
+    // (a new subscriber waits for their first delivery time) and their latest issue is for an
+    // earlier period. A zone PostgreSQL does not know counts as UTC rather than failing the run.
+    // The first window reaches back one period from the delivery moment.
+    const string DueSql = """
+        DROP TABLE IF EXISTS plan_due, plan_hits;
+        CREATE TEMP TABLE plan_due AS
+        WITH zones AS MATERIALIZED (SELECT name FROM pg_timezone_names)
+        SELECT row_number() OVER (ORDER BY s.id) AS n, s.id AS subscriber_id, p.period,
+               coalesce(latest.window_end, d.deliver_at - CASE WHEN s.frequency = 'weekly' THEN interval '7 days' ELSE interval '1 day' END) AS window_start
+        FROM subscribers s
+        CROSS JOIN LATERAL (SELECT coalesce((SELECT z.name FROM zones z WHERE z.name = s.time_zone), 'UTC') AS zone) z
+        CROSS JOIN LATERAL (SELECT @Now::timestamptz AT TIME ZONE z.zone AS local_now) l
+        CROSS JOIN LATERAL (
+            SELECT CASE WHEN s.frequency = 'weekly'
+                        THEN l.local_now::date - ((extract(dow FROM l.local_now)::int - s.weekday + 7) % 7)
+                        ELSE l.local_now::date END AS day) c
+        CROSS JOIN LATERAL (
+            SELECT CASE WHEN l.local_now < c.day + make_interval(hours => s.delivery_hour)
+                        THEN c.day - CASE WHEN s.frequency = 'weekly' THEN 7 ELSE 1 END
+                        ELSE c.day END AS period) p
+        CROSS JOIN LATERAL (SELECT (p.period + make_interval(hours => s.delivery_hour)) AT TIME ZONE z.zone AS deliver_at) d
+        LEFT JOIN LATERAL (
+            SELECT i.period, i.window_end FROM digest_issues i
+            WHERE i.subscriber_id = s.id ORDER BY i.period DESC LIMIT 1) latest ON true
+        WHERE s.status = 'active'
+          AND d.deliver_at >= coalesce(s.confirmed_at, s.created_at)
+          AND (latest.period IS NULL OR latest.period < p.period);
+        CREATE INDEX ON plan_due (n);
+        """;
+
+    // Every distinct topic of the due subscribers against the papers of the widest window, once.
+    // The label is the topic as its subscribers typed it (TopicFilter's form).
+    const string HitsSql = """
+        CREATE TEMP TABLE plan_hits AS
+        WITH due_topics AS (
+            SELECT DISTINCT st.topic_id FROM subscriber_topics st JOIN plan_due d USING (subscriber_id)),
+        window_papers AS MATERIALIZED (
+            SELECT p FROM papers p
+            WHERE p.first_seen_at > (SELECT min(window_start) FROM plan_due) AND p.first_seen_at <= @WindowEnd)
+        SELECT t.id AS topic_id, (w.p).id AS paper_id, (w.p).first_seen_at, (w.p).upvotes,
+               ts_rank((w.p).search, t.search_query) AS rank,
+               t.query
+                 || coalesce(CASE WHEN strpos(t.author, ' ') > 0 THEN ' author:"' || t.author || '"' ELSE ' author:' || t.author END, '')
+                 || coalesce(' category:' || t.category, '')
+                 || CASE WHEN t.min_upvotes > 0 THEN ' upvotes:' || t.min_upvotes ELSE '' END AS label
+        FROM due_topics dt
+        JOIN topics t ON t.id = dt.topic_id
+        JOIN window_papers w ON paper_matches_topic(w.p, t.search_query, t.author, t.category, t.min_upvotes);
+        CREATE INDEX ON plan_hits (topic_id);
+        """;
+
+    const string CountsSql = """
+        SELECT (SELECT count(DISTINCT st.topic_id)::int FROM subscriber_topics st JOIN plan_due d USING (subscriber_id)),
+               (SELECT count(*)::int FROM plan_hits)
+        """;
+
+    // One chunk of due subscribers: their ranked, capped papers from their own window, each with
+    // the topics (in the subscriber's order) it matched. Nothing matched: an 'empty' issue, which
+    // still moves the window on. ON CONFLICT: a planner that raced this one already wrote it.
+    const string InsertSql = """
+        WITH written AS (
+            INSERT INTO digest_issues (subscriber_id, period, window_start, window_end, papers, paper_count, state, due_at, planned_at)
+            SELECT d.subscriber_id, d.period, least(d.window_start, @WindowEnd), @WindowEnd,
+                   coalesce(x.papers, '[]'::jsonb), coalesce(x.n, 0),
+                   CASE WHEN coalesce(x.n, 0) = 0 THEN 'empty' ELSE 'queued' END, @Now, @Now
+            FROM plan_due d
+            LEFT JOIN LATERAL (
+                SELECT jsonb_agg(jsonb_build_object('id', r.paper_id, 'topics', r.topics) ORDER BY r.upvotes DESC, r.rank DESC, r.paper_id) AS papers,
+                       count(*)::int AS n
+                FROM (
+                    SELECT h.paper_id, max(h.upvotes) AS upvotes, max(h.rank) AS rank,
+                           array_agg(h.label ORDER BY st.position) AS topics
+                    FROM subscriber_topics st
+                    JOIN plan_hits h ON h.topic_id = st.topic_id
+                    WHERE st.subscriber_id = d.subscriber_id AND h.first_seen_at > d.window_start
+                    GROUP BY h.paper_id
+                    ORDER BY max(h.upvotes) DESC, max(h.rank) DESC, h.paper_id
+                    LIMIT @MaxPapers) r
+            ) x ON true
+            WHERE d.n BETWEEN @From AND @To
+            ON CONFLICT (subscriber_id, period) DO NOTHING
+            RETURNING state)
+        SELECT count(*) FILTER (WHERE state = 'queued')::int AS Queued, count(*) FILTER (WHERE state = 'empty')::int AS Empty
+        FROM written
+        """;
+}
+
+/// <summary>What a plan run did: due subscribers, distinct topics matched, (topic, paper) hits, issues to send, issues with nothing in them.</summary>
+public sealed record PlanReport(int Due, int Topics, int TopicHits, int Queued, int Empty, TimeSpan Elapsed);

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Options;
+using Quartz;
+
+namespace Digest.Digests;
+
+public static class DigestsExtensions
+{
+    /// <summary>The daily digest: planner (a clustered Quartz job), renderer, delivery workers, the view-in-browser page.</summary>
+    public static IHostApplicationBuilder AddDigests(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddOptions<DigestsOptions>().BindConfiguration(DigestsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<DigestRenderer>();
+        services.AddSingleton<IssueReader>();
+        services.AddSingleton<DigestPlanner>();
+        services.AddSingleton<DigestDelivery>();
+        services.AddSingleton<DigestStats>();
+        services.AddSingleton<DigestWorker>();
+        services.AddHostedService(provider => provider.GetRequiredService<DigestWorker>());
+
+        builder.AddQuartz(quartz => quartz.ScheduleJob<PlanJob>(
+            (provider, trigger) => trigger
+                .WithIdentity(PlanJob.TriggerKey)
+                .WithDescription("Plans the digest issues whose delivery time has come (Digests:PlanEvery)")
+                .StartNow()
+                .WithSimpleSchedule(schedule => schedule
+                    .WithInterval(provider.GetRequiredService<IOptions<DigestsOptions>>().Value.PlanEvery)
+                    .RepeatForever()
+                    // Firings missed while every instance was down become one run, at once.
+                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NowWithRemainingCount)),
+            (_, job) => job.WithIdentity(PlanJob.Key).WithDescription("Digest plan")));
+        return builder;
+    }
+
+    public static IEndpointRouteBuilder MapDigestsEndpoints(this IEndpointRouteBuilder endpoints) => endpoints;
+}

@@ -1,0 +1,60 @@
+using System.CommandLine;
+using Dapper;
+using Digest.Cli;
+using Npgsql;
+using Spectre.Console;
+
+namespace Digest.Digests;
+
+/// <summary>
+/// <c>digest send</c>: the daily run, now — plan what is due, then deliver every issue that is due
+/// (retries scheduled for later stay scheduled), with a progress bar and a summary.
+/// </summary>
+internal static class SendVerb
+{
+    public static Command Create()
+    {
+        var command = new Command("send", "Plan what is due and deliver every due digest issue now, with progress and a summary.");
+        command.SetAction((_, _) => VerbHost.RunAsync(RunAsync));
+        return command;
+    }
+
+    static async Task<int> RunAsync(IServiceProvider services, CancellationToken cancellationToken)
+    {
+        Terminal.PlainWhenRedirected();
+        var plan = await services.GetRequiredService<DigestPlanner>().PlanAsync(cancellationToken: cancellationToken);
+        Console.WriteLine(PlanVerb.Describe(plan));
+
+        var delivery = services.GetRequiredService<DigestDelivery>();
+        var due = await DueCountAsync(services.GetRequiredService<NpgsqlDataSource>(), cancellationToken);
+        var total = DeliveryReport.Nothing;
+        await AnsiConsole.Progress()
+            .AutoClear(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn())
+            .StartAsync(async context =>
+            {
+                var task = context.AddTask($"Delivering {due:N0} issue(s)", maxValue: Math.Max(due, 1));
+                while (true)
+                {
+                    var batch = await delivery.DeliverDueAsync(cancellationToken);
+                    if (batch.Claimed == 0)
+                        break;
+                    total += batch;
+                    task.Value = Math.Min(total.Claimed, task.MaxValue);
+                }
+                task.Value = task.MaxValue;
+            });
+
+        var table = new Table().AddColumn("sent").AddColumn("deferred (retried later)").AddColumn("failed").AddColumn("unknown").AddColumn("cancelled").AddColumn("suppressed");
+        table.AddRow($"{total.Sent:N0}", $"{total.Deferred:N0}", $"{total.Failed:N0}", $"{total.Unknown:N0}", $"{total.Cancelled:N0}", $"{total.Suppressed:N0}");
+        AnsiConsole.Write(table);
+        return 0;
+    }
+
+    static async Task<int> DueCountAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await connection.ExecuteScalarAsync<int>(new CommandDefinition(
+            "SELECT count(*)::int FROM digest_issues WHERE state = 'queued' AND due_at <= now()", cancellationToken: cancellationToken));
+    }
+}

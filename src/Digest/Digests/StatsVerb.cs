@@ -1,0 +1,44 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using Digest.Cli;
+using Spectre.Console;
+
+namespace Digest.Digests;
+
+/// <summary><c>digest stats [--day YYYY-MM-DD]</c>: the issues planned that day (UTC) by what became of them.</summary>
+internal static class StatsVerb
+{
+    public static Command Create()
+    {
+        var day = new Option<DateOnly?>("--day")
+        {
+            Description = "The UTC day, YYYY-MM-DD. Default: today.",
+            CustomParser = result =>
+            {
+                if (result.Tokens is [var token] && DateOnly.TryParseExact(token.Value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
+                    return date;
+                result.AddError($"--day wants a date as YYYY-MM-DD, not '{string.Join(" ", result.Tokens.Select(t => t.Value))}'.");
+                return null;
+            },
+        };
+        var command = new Command("stats", "Print a day's digest figures: planned, sent, deferred, failed, unknown, suppressed.") { day };
+        command.SetAction((parse, _) => VerbHost.RunAsync(async (services, ct) =>
+        {
+            Terminal.PlainWhenRedirected();
+            var date = parse.GetValue(day) ?? DateOnly.FromDateTime(services.GetRequiredService<TimeProvider>().GetUtcNow().UtcDateTime);
+            var stats = await services.GetRequiredService<DigestStats>().ForDayAsync(date, ct);
+            var table = new Table().Title($"Digests planned on {date:yyyy-MM-dd} (UTC)").AddColumn("").AddColumn(new TableColumn("issues").RightAligned());
+            foreach (var (name, value) in new (string, int)[]
+            {
+                ("planned", stats.Planned), ("sent", stats.Sent), ("waiting", stats.Waiting), ("deferred", stats.Deferred),
+                ("failed", stats.Failed), ("unknown", stats.Unknown), ("cancelled", stats.Cancelled),
+                ("nothing new (no mail)", stats.Empty), ("addresses suppressed", stats.Suppressed),
+            })
+                table.AddRow(name, value.ToString("N0", CultureInfo.InvariantCulture));
+            AnsiConsole.Write(table);
+            return 0;
+        }));
+        return command;
+    }
+}
