@@ -23,14 +23,16 @@ public sealed class SmtpSink : IDisposable
     public int Port { get; }
     public static string Host => "127.0.0.1";
 
-    public static async Task<SmtpSink> StartAsync(params string[] faultArguments)
+    public static Task<SmtpSink> StartAsync(params string[] faultArguments) => StartOnPortAsync(FreePort.Next(), faultArguments);
+
+    /// <summary>On a given port: a relay that comes back where the service expects it.</summary>
+    public static async Task<SmtpSink> StartOnPortAsync(int port, params string[] faultArguments)
     {
         var folder = Path.Combine(Path.GetTempPath(), "digest-sink", Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(folder);
         // smtp-sink drops root privileges to 'nobody', which must be able to write the dumps.
         File.SetUnixFileMode(folder, (UnixFileMode)0x1FF); // 0777
 
-        var port = FreePort.Next();
         var start = new ProcessStartInfo(Programs.Require("smtp-sink", "postfix"))
         {
             RedirectStandardOutput = true,

@@ -1,3 +1,4 @@
+using Digest.TestSupport;
 using System.Text;
 using Digest.Mailer.Mime;
 using Digest.Mailer.Relays;

@@ -1,3 +1,4 @@
+using Digest.TestSupport;
 using System.Text.RegularExpressions;
 using Digest.Mailer.Smtp;
 

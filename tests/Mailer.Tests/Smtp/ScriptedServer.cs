@@ -1,3 +1,4 @@
+using Digest.TestSupport;
 using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;

@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using System.Text.Json;
-using Digest.TestSupport;
 
-namespace Digest.Mailer.Tests;
+
+namespace Digest.TestSupport;
 
 /// <summary>
 /// aiosmtpd under Debian's python3 on a free loopback port, writing what it accepts to files.
 /// Recipients whose local part starts with "defer" get 451, with "reject" 550.
 /// </summary>
-internal sealed class Aiosmtpd : IDisposable
+public sealed class Aiosmtpd : IDisposable
 {
     readonly Process _process;
     readonly string _folder;
@@ -23,7 +23,8 @@ internal sealed class Aiosmtpd : IDisposable
     public int Port { get; }
 
     /// <param name="tls">With a certificate: STARTTLS and AUTH are required, with these credentials.</param>
-    public static async Task<Aiosmtpd> StartAsync(bool smtpUtf8 = false, (TestCertificate Certificate, string User, string Password)? tls = null)
+    /// <param name="deferTimes">Defer each "defer…" address only this many times; null: always.</param>
+    public static async Task<Aiosmtpd> StartAsync(bool smtpUtf8 = false, (TestCertificate Certificate, string User, string Password)? tls = null, int? deferTimes = null)
     {
         var folder = Directory.CreateTempSubdirectory("digest-aiosmtpd-").FullName;
         var port = FreePort.Next();
@@ -34,7 +35,7 @@ internal sealed class Aiosmtpd : IDisposable
             RedirectStandardError = true,
             UseShellExecute = false,
         };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "Support", "aiosmtpd_server.py"));
+        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "aiosmtpd_server.py"));
         start.ArgumentList.Add(folder);
         start.ArgumentList.Add(port.ToString(System.Globalization.CultureInfo.InvariantCulture));
         start.ArgumentList.Add(smtpUtf8 ? "1" : "0");
@@ -51,6 +52,8 @@ internal sealed class Aiosmtpd : IDisposable
             start.ArgumentList.Add(password);
         }
         start.Environment.Remove("PYTHONPATH");
+        if (deferTimes is { } times)
+            start.Environment["DEFER_TIMES"] = times.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var process = Process.Start(start)!;
         process.BeginErrorReadLine();
         var ready = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(30));
@@ -97,4 +100,4 @@ internal sealed class Aiosmtpd : IDisposable
     }
 }
 
-internal sealed record ReceivedMessage(string MailFrom, IReadOnlyList<string> RcptTo, IReadOnlyList<string> MailOptions, bool Tls, string? User, byte[] Content);
+public sealed record ReceivedMessage(string MailFrom, IReadOnlyList<string> RcptTo, IReadOnlyList<string> MailOptions, bool Tls, string? User, byte[] Content);

@@ -2,6 +2,7 @@
 # content as received) and <n>.json (the envelope). Recipients whose local part starts with
 # "defer" get 451, with "reject" get 550. Optional STARTTLS (certificate and key files) and AUTH.
 # Arguments: folder port smtputf8(0|1) [certfile keyfile user password]
+# Environment: DEFER_TIMES=n defers each "defer…" address only its first n times (default: always).
 import json, os, ssl, sys, threading
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -9,12 +10,18 @@ from aiosmtpd.smtp import AuthResult, LoginPassword
 folder, port, smtputf8 = sys.argv[1], int(sys.argv[2]), sys.argv[3] == "1"
 lock = threading.Lock()
 count = 0
+defer_times = int(os.environ.get("DEFER_TIMES", "-1"))
+deferred = {}
 
 class Handler:
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@")[0]
         if local.startswith("defer"):
-            return "451 4.2.0 Mailbox busy, try again later"
+            with lock:
+                deferred[address] = deferred.get(address, 0) + 1
+                times = deferred[address]
+            if defer_times < 0 or times <= defer_times:
+                return "451 4.2.0 Mailbox busy, try again later"
         if local.startswith("reject"):
             return "550 5.1.1 No such user here"
         envelope.rcpt_tos.append(address)

@@ -2,13 +2,13 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 
-namespace Digest.Mailer.Tests;
+namespace Digest.TestSupport;
 
 /// <summary>
 /// A self-signed certificate for 127.0.0.1 and localhost, made at test time (no key is ever
 /// committed). The server side holds the key; clients get only the public certificate as a PEM file.
 /// </summary>
-internal sealed class TestCertificate : IDisposable
+public sealed class TestCertificate : IDisposable
 {
     TestCertificate(X509Certificate2 serverCertificate, string publicPemPath, string privateKeyPem)
     {
