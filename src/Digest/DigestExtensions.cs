@@ -1,4 +1,5 @@
 using Digest.Database;
+using Digest.Digests;
 using Digest.Mailer;
 using Digest.Papers;
 using Digest.Schedules;
@@ -10,7 +11,7 @@ namespace Digest;
 
 public static class DigestExtensions
 {
-    /// <summary>The executable's own services (database, embedded by default; migrations; schedules; papers) and its projects'.</summary>
+    /// <summary>The executable's own services (database, embedded by default; migrations; schedules; papers; digests) and its projects'.</summary>
     public static IHostApplicationBuilder AddDigest(this IHostApplicationBuilder builder)
     {
         builder.AddDatabase();
@@ -23,6 +24,7 @@ public static class DigestExtensions
         builder.AddPapers();
         builder.AddTemplates();
         builder.AddSubscriptions();
+        builder.AddDigests();
         return builder;
     }
 
@@ -30,6 +32,7 @@ public static class DigestExtensions
     {
         endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => true });
         endpoints.MapSubscriptionsEndpoints();
+        endpoints.MapDigestsEndpoints();
         return endpoints;
     }
 }

@@ -1,0 +1,66 @@
+using System.Text;
+
+namespace Digest.Digests;
+
+/// <summary>Text shaping for the digest: one-line values, abstracts cut at a word, plain text wrapped for mail.</summary>
+internal static class DigestText
+{
+    /// <summary>Plain-text lines stay within this (RFC 5322 recommends 78); URLs and longer words are never broken.</summary>
+    public const int Width = 72;
+
+    /// <summary>The text on one line: any run of whitespace (abstracts keep the feed's line breaks) is one space.</summary>
+    public static string Flatten(string text) =>
+        string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));
+
+    /// <summary>At most about <paramref name="length"/> characters, cut after a whole word and marked with "…".</summary>
+    public static string Excerpt(string text, int length)
+    {
+        var flat = Flatten(text);
+        if (flat.Length <= length)
+            return flat;
+        var cut = flat.LastIndexOf(' ', length);
+        // One enormous "word" (a URL, a formula) is cut where it is rather than dropped whole.
+        if (cut < length / 2)
+            cut = char.IsHighSurrogate(flat[length - 1]) ? length - 1 : length;
+        return flat[..cut].TrimEnd(' ', ',', ';', ':', '.', '-', '—', '(') + "…";
+    }
+
+    public static string Shorten(string text, int length)
+    {
+        var flat = Flatten(text);
+        return flat.Length <= length ? flat : Excerpt(flat, length - 1);
+    }
+
+    /// <summary>
+    /// Words into lines of at most <paramref name="width"/> characters, the lines after the first
+    /// starting with <paramref name="indent"/> (the caller places the first).
+    /// </summary>
+    public static string Wrap(string text, int width, string indent)
+    {
+        var result = new StringBuilder();
+        var lineLength = 0;
+        foreach (var word in Flatten(text).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (lineLength > 0 && lineLength + 1 + word.Length > width)
+            {
+                result.Append('\n').Append(indent);
+                lineLength = 0;
+            }
+            else if (lineLength > 0)
+            {
+                result.Append(' ');
+                lineLength++;
+            }
+            result.Append(word);
+            lineLength += word.Length;
+        }
+        return result.ToString();
+    }
+
+    /// <summary>
+    /// The URL when it is an absolute http(s) one, otherwise nothing: escaping does not make a
+    /// "javascript:" link in an href safe, and the papers' URLs come from outside.
+    /// </summary>
+    public static string? WebUrl(string? url) =>
+        Uri.TryCreate(url, UriKind.Absolute, out var uri) && uri.Scheme is "http" or "https" ? uri.AbsoluteUri : null;
+}

@@ -1,0 +1,162 @@
+using System.Globalization;
+
+namespace Digest.Digests;
+
+/// <summary>
+/// What the digest templates see (emails/digest.*): <see cref="DigestContent"/> with the wording
+/// decided. Paper text stays raw here; the HTML templates escape it.
+/// </summary>
+internal sealed record DigestView(
+    string Subject,
+    string Headline,
+    string? TopicSummary,
+    string When,
+    string Preheader,
+    IReadOnlyList<PaperView> Papers,
+    string Why,
+    string WhyText,
+    string Schedule,
+    string ManageUrl,
+    string UnsubscribeUrl,
+    string ViewUrl,
+    string SiteUrl,
+    bool InBrowser)
+{
+    /// <summary>Topics named in the subject and heading before "and more".</summary>
+    const int NamedTopics = 2;
+
+    /// <summary>Up to this many topics are all named (naming 2 of 3 "and more" saves nothing).</summary>
+    const int NamedTopicsAtMost = 3;
+
+    public static DigestView Of(DigestContent content, bool inBrowser)
+    {
+        var papers = content.Papers;
+        // At least "1.  ": the text template indents its link lines by four.
+        var numberWidth = Math.Max(4, $"{papers.Count}. ".Length);
+        var schedule = content.Frequency == Frequency.Weekly ? "weekly" : "daily";
+        var why = content.SubscriberTopics.Count == 0
+            ? $"You get this digest {schedule}."
+            : $"You get this digest {schedule} because you follow: {string.Join(", ", content.SubscriberTopics)}.";
+        var headline = HeadlineFor(papers.Count);
+        var topics = MatchedTopics(papers);
+        var when = PeriodName(content.Period, content.Frequency);
+        return new DigestView(
+            topics is null ? $"{headline} — {when}" : $"{headline} on {topics} — {when}",
+            headline,
+            topics,
+            when,
+            papers.Count == 0 ? "" : DigestText.Shorten(papers[0].Title, 120),
+            papers.Select((p, i) => PaperView.Of(p, i + 1, numberWidth)).ToList(),
+            why,
+            DigestText.Wrap(why, DigestText.Width, ""),
+            schedule,
+            content.ManageUrl.AbsoluteUri,
+            content.UnsubscribeUrl.AbsoluteUri,
+            content.ViewUrl.AbsoluteUri,
+            content.SiteUrl.AbsoluteUri,
+            inBrowser);
+    }
+
+    static string HeadlineFor(int count) => count switch
+    {
+        0 => "No new papers",
+        1 => "1 new paper",
+        _ => $"{count.ToString(CultureInfo.InvariantCulture)} new papers",
+    };
+
+    /// <summary>"RLHF, diffusion and more": the matched topics, the most frequent first (ties: the first to appear in the ranking).</summary>
+    static string? MatchedTopics(IReadOnlyList<IssuePaper> papers)
+    {
+        var topics = papers.SelectMany(p => p.Topics.Distinct(StringComparer.Ordinal))
+            .GroupBy(t => t, StringComparer.Ordinal)
+            .OrderByDescending(g => g.Count())
+            .Select(g => DigestText.Shorten(g.Key, 40))
+            .ToList();
+        if (topics.Count == 0)
+            return null;
+        return topics.Count <= NamedTopicsAtMost
+            ? string.Join(", ", topics)
+            : string.Join(", ", topics.Take(NamedTopics)) + " and more";
+    }
+
+    /// <summary>
+    /// "Nov 22", or for a weekly issue "week of Nov 17": the Monday of the week most of the seven
+    /// days it covers fall in (the middle one, three days before the delivery date), so a Monday
+    /// delivery is named after the week its papers came from.
+    /// </summary>
+    static string PeriodName(DateOnly period, Frequency frequency)
+    {
+        if (frequency == Frequency.Daily)
+            return period.ToString("MMM d", CultureInfo.InvariantCulture);
+        var middle = period.AddDays(-3);
+        var monday = middle.AddDays(-(((int)middle.DayOfWeek + 6) % 7));
+        return "week of " + monday.ToString("MMM d", CultureInfo.InvariantCulture);
+    }
+}
+
+/// <summary>One paper as the templates show it; the Text… values are wrapped and indented for the plain-text part.</summary>
+internal sealed record PaperView(
+    string Number,
+    string Title,
+    string? Url,
+    string? Authors,
+    string? Upvotes,
+    IReadOnlyList<string> Topics,
+    string Excerpt,
+    string? PageUrl,
+    string? PdfUrl,
+    string? CodeUrl,
+    string TextTitle,
+    string? TextAuthors,
+    string? TextDetails,
+    string TextExcerpt)
+{
+    /// <summary>Authors listed by name before "et al."; a list one longer is shown whole.</summary>
+    const int NamedAuthors = 3;
+
+    const int ExcerptLength = 300;
+
+    public static PaperView Of(IssuePaper paper, int number, int numberWidth)
+    {
+        var indent = new string(' ', numberWidth);
+        var title = DigestText.Flatten(paper.Title);
+        var authors = Byline(paper.Authors);
+        var excerpt = DigestText.Excerpt(paper.Abstract, ExcerptLength);
+        var pageUrl = DigestText.WebUrl(paper.PageUrl);
+        var pdfUrl = DigestText.WebUrl(paper.PdfUrl);
+        var textWidth = DigestText.Width - numberWidth;
+        var upvotes = paper.Upvotes switch
+        {
+            <= 0 => null,
+            1 => "1 upvote",
+            var n => $"{n.ToString(CultureInfo.InvariantCulture)} upvotes",
+        };
+        var topics = paper.Topics.Select(DigestText.Flatten).Where(t => t.Length > 0).ToList();
+        var details = string.Join(" · ", new[] { upvotes, topics.Count == 0 ? null : "matched: " + string.Join(", ", topics) }.OfType<string>());
+        return new PaperView(
+            $"{number.ToString(CultureInfo.InvariantCulture)}.".PadRight(numberWidth),
+            title,
+            pageUrl ?? pdfUrl,
+            authors,
+            upvotes,
+            topics,
+            excerpt,
+            pageUrl,
+            pdfUrl,
+            DigestText.WebUrl(paper.CodeUrl),
+            DigestText.Wrap(title, textWidth, indent),
+            authors is null ? null : indent + DigestText.Wrap(authors, textWidth, indent),
+            details.Length == 0 ? null : indent + DigestText.Wrap(details, textWidth, indent),
+            excerpt.Length == 0 ? "" : indent + DigestText.Wrap(excerpt, textWidth, indent));
+    }
+
+    static string? Byline(IReadOnlyList<string> authors)
+    {
+        var names = authors.Select(DigestText.Flatten).Where(a => a.Length > 0).ToList();
+        if (names.Count == 0)
+            return null;
+        return names.Count <= NamedAuthors + 1
+            ? string.Join(", ", names)
+            : string.Join(", ", names.Take(NamedAuthors)) + " et al.";
+    }
+}

@@ -1,0 +1,95 @@
+using System.Text.Json;
+using Dapper;
+using Digest.Subscriptions.Filters;
+using Digest.Subscriptions.Links;
+using Digest.Subscriptions.Site;
+using Npgsql;
+
+namespace Digest.Digests;
+
+/// <summary>
+/// Reads digest issues as <see cref="DigestContent"/>: the issue's papers in its order (a paper
+/// gone from papers is left out), the subscriber's current topics and links. A batch costs three
+/// queries however many issues it holds: issues with their subscribers, papers, topics.
+/// </summary>
+public sealed class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks links, PublicSite site)
+{
+    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <returns>Null when there is no such issue (or its subscriber was deleted, which deletes it).</returns>
+    public async Task<DigestContent?> ReadAsync(long issueId, CancellationToken cancellationToken = default) =>
+        (await ReadManyAsync([issueId], cancellationToken)).GetValueOrDefault(issueId);
+
+    /// <returns>The issues that exist, by id.</returns>
+    public async Task<IReadOnlyDictionary<long, DigestContent>> ReadManyAsync(IReadOnlyList<long> issueIds, CancellationToken cancellationToken = default)
+    {
+        const string IssuesSql = """
+            SELECT i.id AS Id, i.subscriber_id AS SubscriberId, i.period AS Period, i.papers::text AS Papers,
+                   s.frequency AS Frequency, s.link_generation AS LinkGeneration
+            FROM digest_issues i
+            JOIN subscribers s ON s.id = i.subscriber_id
+            WHERE i.id = ANY (@issueIds)
+            """;
+        const string PapersSql = """
+            SELECT id AS Id, title AS Title, authors AS Authors, abstract AS Abstract, upvotes AS Upvotes,
+                   page_url AS PageUrl, pdf_url AS PdfUrl, code_url AS CodeUrl
+            FROM papers
+            WHERE id = ANY (@paperIds)
+            """;
+        const string TopicsSql = """
+            SELECT st.subscriber_id AS SubscriberId, t.query AS Query, t.author AS Author, t.category AS Category, t.min_upvotes AS MinUpvotes
+            FROM subscriber_topics st
+            JOIN topics t ON t.id = st.topic_id
+            WHERE st.subscriber_id = ANY (@subscriberIds)
+            ORDER BY st.subscriber_id, st.position
+            """;
+
+        var result = new Dictionary<long, DigestContent>();
+        if (issueIds.Count == 0)
+            return result;
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var issues = (await connection.QueryAsync<IssueRow>(new CommandDefinition(
+            IssuesSql, new { issueIds = issueIds.Distinct().ToArray() }, cancellationToken: cancellationToken))).AsList();
+        if (issues.Count == 0)
+            return result;
+
+        var listed = issues.ToDictionary(i => i.Id, i => JsonSerializer.Deserialize<ListedPaper[]>(i.Papers, Json) ?? []);
+        var paperIds = listed.Values.SelectMany(l => l).Select(p => p.Id).Distinct(StringComparer.Ordinal).ToArray();
+        var papers = (await connection.QueryAsync<PaperRow>(new CommandDefinition(
+            PapersSql, new { paperIds }, cancellationToken: cancellationToken))).ToDictionary(p => p.Id, StringComparer.Ordinal);
+        var topics = (await connection.QueryAsync<TopicRow>(new CommandDefinition(
+            TopicsSql, new { subscriberIds = issues.Select(i => i.SubscriberId).Distinct().ToArray() }, cancellationToken: cancellationToken)))
+            .ToLookup(t => t.SubscriberId, t => new TopicFilter(t.Query, t.Author, t.Category, t.MinUpvotes).ToString());
+
+        foreach (var issue in issues)
+        {
+            var subscriberLinks = await links.ForSubscriberAsync(issue.SubscriberId, issue.LinkGeneration, cancellationToken);
+            result[issue.Id] = new DigestContent(
+                DateOnly.FromDateTime(issue.Period),
+                issue.Frequency == "weekly" ? Frequency.Weekly : Frequency.Daily,
+                listed[issue.Id]
+                    .Where(l => papers.ContainsKey(l.Id))
+                    .Select(l => papers[l.Id].ToIssuePaper(l.Topics ?? []))
+                    .ToList(),
+                topics[issue.SubscriberId].ToList(),
+                subscriberLinks.Manage,
+                subscriberLinks.Unsubscribe,
+                await links.ViewIssueUrlAsync(issue.Id, issue.LinkGeneration, cancellationToken),
+                site.BaseUrl);
+        }
+        return result;
+    }
+
+    sealed record IssueRow(long Id, long SubscriberId, DateTime Period, string Papers, string Frequency, int LinkGeneration);
+
+    /// <summary>An entry of digest_issues.papers: <c>{"id": "2509.01234", "topics": ["rlhf"]}</c>.</summary>
+    sealed record ListedPaper(string Id, IReadOnlyList<string>? Topics);
+
+    sealed record TopicRow(long SubscriberId, string Query, string? Author, string? Category, int MinUpvotes);
+
+    sealed record PaperRow(string Id, string Title, string[] Authors, string Abstract, int Upvotes, string? PageUrl, string? PdfUrl, string? CodeUrl)
+    {
+        public IssuePaper ToIssuePaper(IReadOnlyList<string> topics) =>
+            new(Id, Title, Authors, Abstract, Upvotes, PageUrl, PdfUrl, CodeUrl, topics);
+    }
+}
