@@ -106,6 +106,7 @@ internal sealed record PaperView(
     string? PageUrl,
     string? PdfUrl,
     string? CodeUrl,
+    bool HasLinks,
     string TextTitle,
     string? TextAuthors,
     string? TextDetails,
@@ -124,6 +125,7 @@ internal sealed record PaperView(
         var excerpt = DigestText.Excerpt(paper.Abstract, ExcerptLength);
         var pageUrl = DigestText.WebUrl(paper.PageUrl);
         var pdfUrl = DigestText.WebUrl(paper.PdfUrl);
+        var codeUrl = DigestText.WebUrl(paper.CodeUrl);
         var textWidth = DigestText.Width - numberWidth;
         var upvotes = paper.Upvotes switch
         {
@@ -143,7 +145,8 @@ internal sealed record PaperView(
             excerpt,
             pageUrl,
             pdfUrl,
-            DigestText.WebUrl(paper.CodeUrl),
+            codeUrl,
+            pageUrl is not null || pdfUrl is not null || codeUrl is not null,
             DigestText.Wrap(title, textWidth, indent),
             authors is null ? null : indent + DigestText.Wrap(authors, textWidth, indent),
             details.Length == 0 ? null : indent + DigestText.Wrap(details, textWidth, indent),
