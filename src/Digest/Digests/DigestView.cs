@@ -39,7 +39,7 @@ internal sealed record DigestView(
             : $"You get this digest {schedule} because you follow: {string.Join(", ", content.SubscriberTopics)}.";
         var headline = HeadlineFor(papers.Count);
         var topics = MatchedTopics(papers);
-        var when = Naming(content.Period, content.Frequency);
+        var when = PeriodName(content.Period, content.Frequency);
         return new DigestView(
             topics is null ? $"{headline} — {when}" : $"{headline} on {topics} — {when}",
             headline,
@@ -84,7 +84,7 @@ internal sealed record DigestView(
     /// days it covers fall in (the middle one, three days before the delivery date), so a Monday
     /// delivery is named after the week its papers came from.
     /// </summary>
-    static string Naming(DateOnly period, Frequency frequency)
+    static string PeriodName(DateOnly period, Frequency frequency)
     {
         if (frequency == Frequency.Daily)
             return period.ToString("MMM d", CultureInfo.InvariantCulture);
@@ -106,6 +106,7 @@ internal sealed record PaperView(
     string? PageUrl,
     string? PdfUrl,
     string? CodeUrl,
+    bool HasLinks,
     string TextTitle,
     string? TextAuthors,
     string? TextDetails,
@@ -124,6 +125,7 @@ internal sealed record PaperView(
         var excerpt = DigestText.Excerpt(paper.Abstract, ExcerptLength);
         var pageUrl = DigestText.WebUrl(paper.PageUrl);
         var pdfUrl = DigestText.WebUrl(paper.PdfUrl);
+        var codeUrl = DigestText.WebUrl(paper.CodeUrl);
         var textWidth = DigestText.Width - numberWidth;
         var upvotes = paper.Upvotes switch
         {
@@ -143,7 +145,8 @@ internal sealed record PaperView(
             excerpt,
             pageUrl,
             pdfUrl,
-            DigestText.WebUrl(paper.CodeUrl),
+            codeUrl,
+            pageUrl is not null || pdfUrl is not null || codeUrl is not null,
             DigestText.Wrap(title, textWidth, indent),
             authors is null ? null : indent + DigestText.Wrap(authors, textWidth, indent),
             details.Length == 0 ? null : indent + DigestText.Wrap(details, textWidth, indent),

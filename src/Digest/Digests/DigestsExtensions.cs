@@ -1,3 +1,4 @@
+using Digest.Subscriptions.Web;
 using Microsoft.Extensions.Options;
 using Quartz;
 
@@ -5,7 +6,10 @@ namespace Digest.Digests;
 
 public static class DigestsExtensions
 {
-    /// <summary>The daily digest: planner (a clustered Quartz job), renderer, delivery workers, the view-in-browser page.</summary>
+    /// <summary>
+    /// The daily digest: planner (a clustered Quartz job), renderer, reader of issues, delivery
+    /// workers, stats. Needs AddSubscriptions, AddTemplates, AddMailer and AddSchedules.
+    /// </summary>
     public static IHostApplicationBuilder AddDigests(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
@@ -32,5 +36,11 @@ public static class DigestsExtensions
         return builder;
     }
 
-    public static IEndpointRouteBuilder MapDigestsEndpoints(this IEndpointRouteBuilder endpoints) => endpoints;
+    /// <summary>/issues/{token}, the view-in-browser page, with the pages' security headers.</summary>
+    public static IEndpointRouteBuilder MapDigestsEndpoints(this IEndpointRouteBuilder endpoints)
+    {
+        var pages = endpoints.MapGroup("").AddEndpointFilter<SecurityHeaders.Filter>();
+        IssuePage.Map(pages);
+        return endpoints;
+    }
 }

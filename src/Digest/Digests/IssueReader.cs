@@ -87,8 +87,19 @@ public sealed class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks l
 
     sealed record TopicRow(long SubscriberId, string Query, string? Author, string? Category, int MinUpvotes);
 
-    sealed record PaperRow(string Id, string Title, string[] Authors, string Abstract, int Upvotes, string? PageUrl, string? PdfUrl, string? CodeUrl)
+    // A class, not a positional record: Npgsql reports a text[] column as System.Array, which
+    // Dapper will assign to a string[] property but not match to a string[] constructor parameter.
+    sealed class PaperRow
     {
+        public required string Id { get; init; }
+        public required string Title { get; init; }
+        public string[] Authors { get; init; } = [];
+        public required string Abstract { get; init; }
+        public int Upvotes { get; init; }
+        public string? PageUrl { get; init; }
+        public string? PdfUrl { get; init; }
+        public string? CodeUrl { get; init; }
+
         public IssuePaper ToIssuePaper(IReadOnlyList<string> topics) =>
             new(Id, Title, Authors, Abstract, Upvotes, PageUrl, PdfUrl, CodeUrl, topics);
     }

@@ -5,7 +5,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Digest.Subscriptions.Web;
 
 /// <summary>Server-rendered pages: templates/pages/{name}.hbs as an HTML response.</summary>
-internal sealed class Pages(TemplateRenderer templates)
+public sealed class Pages(TemplateRenderer templates)
 {
     public ContentHttpResult Render(string page, object model, int statusCode = StatusCodes.Status200OK) =>
         TypedResults.Content(templates.Render("pages/" + page, model), "text/html; charset=utf-8", statusCode: statusCode);

@@ -14,7 +14,7 @@ namespace Digest.Subscriptions.Web;
 /// small allowance, previews and link pages a larger one. The per-address rule (one mail per
 /// address per window) is not here but in the database, because it must hold across instances.
 /// </summary>
-internal static class RateLimits
+public static class RateLimits
 {
     public const string Submit = "subscriptions-submit";
     public const string Requests = "subscriptions-requests";

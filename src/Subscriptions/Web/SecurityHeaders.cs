@@ -7,7 +7,7 @@ namespace Digest.Subscriptions.Web;
 /// which is why no page has inline code. "no-referrer" keeps the tokens in manage and unsubscribe
 /// URLs from leaking to other sites; "no-store" keeps pages with a subscriber's data out of caches.
 /// </summary>
-internal static class SecurityHeaders
+public static class SecurityHeaders
 {
     public const string ContentSecurityPolicy =
         "default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; " +
