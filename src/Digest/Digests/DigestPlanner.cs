@@ -15,7 +15,7 @@ namespace Digest.Digests;
 /// this process. Safe to run anywhere at any time: a period's issue is unique, so a second run, a
 /// second instance or a run after a crash adds only what is missing.
 /// </summary>
-public sealed class DigestPlanner(NpgsqlDataSource dataSource, TimeProvider clock, IOptionsMonitor<DigestsOptions> options)
+public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reader, TimeProvider clock, IOptionsMonitor<DigestsOptions> options)
 {
     // Planners take turns (the job on several instances, the CLI): the windows they read must not
     // change under them. Any fixed key; "Digest" + 3.
@@ -23,45 +23,75 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, TimeProvider cloc
 
     public async Task<PlanReport> PlanAsync(IProgress<PlanReport>? progress = null, CancellationToken cancellationToken = default)
     {
-        var started = Stopwatch.StartNew();
-        var settings = options.CurrentValue;
         var now = clock.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await ExecuteAsync(connection, "SELECT pg_advisory_lock(@PlanLock)", new { PlanLock }, cancellationToken);
         try
         {
             var windowEnd = await WindowEndAsync(connection, now, cancellationToken);
-            await ExecuteAsync(connection, DueSql, new { Now = now }, cancellationToken);
-            var due = await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT count(*)::int FROM plan_due", cancellationToken: cancellationToken));
-            var report = new PlanReport(due, 0, 0, 0, 0, TimeSpan.Zero);
-            if (due > 0)
-            {
-                await ExecuteAsync(connection, "ANALYZE plan_due", null, cancellationToken);
-                await ExecuteAsync(connection, HitsSql, new { WindowEnd = windowEnd }, cancellationToken);
-                var (topics, hits) = await connection.QuerySingleAsync<(int, int)>(new CommandDefinition(CountsSql, cancellationToken: cancellationToken));
-                await ExecuteAsync(connection, "ANALYZE plan_hits", null, cancellationToken);
-                report = report with { Topics = topics, TopicHits = hits };
-                for (var from = 1L; from <= due; from += settings.PlanChunk)
-                {
-                    var written = await connection.QuerySingleAsync<(int Queued, int Empty)>(new CommandDefinition(InsertSql, new
-                    {
-                        From = from,
-                        To = from + settings.PlanChunk - 1,
-                        WindowEnd = windowEnd,
-                        Now = now,
-                        settings.MaxPapers,
-                    }, cancellationToken: cancellationToken));
-                    report = report with { Queued = report.Queued + written.Queued, Empty = report.Empty + written.Empty };
-                    progress?.Report(report with { Elapsed = started.Elapsed });
-                }
-            }
-            return report with { Elapsed = started.Elapsed };
+            return await PlanDueAsync(connection, now, windowEnd, null, progress, cancellationToken);
         }
         finally
         {
-            // The connection goes back to the pool: leave nothing of this run on it.
-            await ExecuteAsync(connection, "DROP TABLE IF EXISTS plan_due, plan_hits; SELECT pg_advisory_unlock(@PlanLock)", new { PlanLock }, CancellationToken.None);
+            // The connection goes back to the pool: leave nothing of this run on it. (A connection
+            // that broke, say PostgreSQL restarted, took its tables and lock with it.)
+            if (connection.FullState == System.Data.ConnectionState.Open)
+                await ExecuteAsync(connection, "DROP TABLE IF EXISTS plan_due, plan_hits; SELECT pg_advisory_unlock(@PlanLock)", new { PlanLock }, CancellationToken.None);
         }
+    }
+
+    /// <summary>
+    /// What the subscriber's next issue would hold if it were planned now, whatever their delivery
+    /// time: the planner's own statements in a transaction that is rolled back.
+    /// </summary>
+    /// <returns>Null when no subscriber has this address; an issue without papers when nothing new matches.</returns>
+    public async Task<DigestContent?> PreviewAsync(string email, CancellationToken cancellationToken = default)
+    {
+        var now = clock.GetUtcNow();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        var subscriberId = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
+            "SELECT id FROM subscribers WHERE lower(email) = lower(@email)", new { email = email.Trim() }, transaction, cancellationToken: cancellationToken));
+        if (subscriberId is not { } id)
+            return null;
+        await PlanDueAsync(connection, now, now, id, null, cancellationToken);
+        var issueId = await connection.QuerySingleAsync<long>(new CommandDefinition(
+            "SELECT max(id) FROM digest_issues WHERE subscriber_id = @id", new { id }, transaction, cancellationToken: cancellationToken));
+        var content = (await reader.ReadManyAsync(connection, [issueId], cancellationToken))[issueId];
+        await transaction.RollbackAsync(cancellationToken);
+        return content;
+    }
+
+    async Task<PlanReport> PlanDueAsync(NpgsqlConnection connection, DateTimeOffset now, DateTimeOffset windowEnd, long? only,
+        IProgress<PlanReport>? progress, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.StartNew();
+        var settings = options.CurrentValue;
+        await ExecuteAsync(connection, DueSql, new { Now = now, Only = only }, cancellationToken);
+        var due = await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT count(*)::int FROM plan_due", cancellationToken: cancellationToken));
+        var report = new PlanReport(due, 0, 0, 0, 0, TimeSpan.Zero);
+        if (due > 0)
+        {
+            await ExecuteAsync(connection, "ANALYZE plan_due", null, cancellationToken);
+            await ExecuteAsync(connection, HitsSql, new { WindowEnd = windowEnd }, cancellationToken);
+            var (topics, hits) = await connection.QuerySingleAsync<(int, int)>(new CommandDefinition(CountsSql, cancellationToken: cancellationToken));
+            await ExecuteAsync(connection, "ANALYZE plan_hits", null, cancellationToken);
+            report = report with { Topics = topics, TopicHits = hits };
+            for (var from = 1L; from <= due; from += settings.PlanChunk)
+            {
+                var written = await connection.QuerySingleAsync<(int Queued, int Empty)>(new CommandDefinition(InsertSql, new
+                {
+                    From = from,
+                    To = from + settings.PlanChunk - 1,
+                    WindowEnd = windowEnd,
+                    Now = now,
+                    settings.MaxPapers,
+                }, cancellationToken: cancellationToken));
+                report = report with { Queued = report.Queued + written.Queued, Empty = report.Empty + written.Empty };
+                progress?.Report(report with { Elapsed = started.Elapsed });
+            }
+        }
+        return report with { Elapsed = started.Elapsed };
     }
 
     /// <summary>
@@ -86,12 +116,16 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, TimeProvider cloc
     // for weekly) at or before now in their zone. Due when that moment is not before they confirmed
     // (a new subscriber waits for their first delivery time) and their latest issue is for an
     // earlier period. A zone PostgreSQL does not know counts as UTC rather than failing the run.
-    // The first window reaches back one period from the delivery moment.
+    // The first window reaches back one period from the delivery moment. With @Only, that one
+    // subscriber is taken whatever their status and time (the preview).
     const string DueSql = """
         DROP TABLE IF EXISTS plan_due, plan_hits;
         CREATE TEMP TABLE plan_due AS
         WITH zones AS MATERIALIZED (SELECT name FROM pg_timezone_names)
-        SELECT row_number() OVER (ORDER BY s.id) AS n, s.id AS subscriber_id, p.period,
+        SELECT row_number() OVER (ORDER BY s.id) AS n, s.id AS subscriber_id,
+               -- A preview (@Only) is of the issue after the latest one, whatever the time.
+               CASE WHEN @Only::bigint IS NULL THEN p.period
+                    ELSE greatest(p.period, latest.period + CASE WHEN s.frequency = 'weekly' THEN 7 ELSE 1 END) END AS period,
                coalesce(latest.window_end, d.deliver_at - CASE WHEN s.frequency = 'weekly' THEN interval '7 days' ELSE interval '1 day' END) AS window_start
         FROM subscribers s
         CROSS JOIN LATERAL (SELECT coalesce((SELECT z.name FROM zones z WHERE z.name = s.time_zone), 'UTC') AS zone) z
@@ -108,9 +142,11 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, TimeProvider cloc
         LEFT JOIN LATERAL (
             SELECT i.period, i.window_end FROM digest_issues i
             WHERE i.subscriber_id = s.id ORDER BY i.period DESC LIMIT 1) latest ON true
-        WHERE s.status = 'active'
-          AND d.deliver_at >= coalesce(s.confirmed_at, s.created_at)
-          AND (latest.period IS NULL OR latest.period < p.period);
+        WHERE CASE WHEN @Only::bigint IS NULL
+                   THEN s.status = 'active'
+                        AND d.deliver_at >= coalesce(s.confirmed_at, s.created_at)
+                        AND (latest.period IS NULL OR latest.period < p.period)
+                   ELSE s.id = @Only END;
         CREATE INDEX ON plan_due (n);
         """;
 

@@ -23,6 +23,15 @@ public sealed class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks l
     /// <returns>The issues that exist, by id.</returns>
     public async Task<IReadOnlyDictionary<long, DigestContent>> ReadManyAsync(IReadOnlyList<long> issueIds, CancellationToken cancellationToken = default)
     {
+        if (issueIds.Count == 0)
+            return new Dictionary<long, DigestContent>();
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        return await ReadManyAsync(connection, issueIds, cancellationToken);
+    }
+
+    /// <summary>On the caller's connection, inside its transaction if it has one (the preview reads an issue it will roll back).</summary>
+    public async Task<IReadOnlyDictionary<long, DigestContent>> ReadManyAsync(NpgsqlConnection connection, IReadOnlyList<long> issueIds, CancellationToken cancellationToken = default)
+    {
         const string IssuesSql = """
             SELECT i.id AS Id, i.subscriber_id AS SubscriberId, i.period AS Period, i.papers::text AS Papers,
                    s.frequency AS Frequency, s.link_generation AS LinkGeneration
@@ -47,7 +56,6 @@ public sealed class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks l
         var result = new Dictionary<long, DigestContent>();
         if (issueIds.Count == 0)
             return result;
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var issues = (await connection.QueryAsync<IssueRow>(new CommandDefinition(
             IssuesSql, new { issueIds = issueIds.Distinct().ToArray() }, cancellationToken: cancellationToken))).AsList();
         if (issues.Count == 0)

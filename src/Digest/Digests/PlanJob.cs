@@ -15,6 +15,8 @@ public sealed class PlanJob(DigestPlanner planner, DigestWorker worker, ILogger<
 
     public async ValueTask Execute(IJobExecutionContext context, CancellationToken cancellationToken)
     {
+        // One line per firing, with the firing's scheduled time: across a cluster each appears once.
+        logger.LogDebug("Plan fired for {ScheduledFireTime:O}", context.ScheduledFireTimeUtc);
         var report = await planner.PlanAsync(cancellationToken: cancellationToken);
         if (report.Due > 0)
         {
