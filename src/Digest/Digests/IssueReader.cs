@@ -65,7 +65,7 @@ public sealed class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks l
         {
             var subscriberLinks = await links.ForSubscriberAsync(issue.SubscriberId, issue.LinkGeneration, cancellationToken);
             result[issue.Id] = new DigestContent(
-                DateOnly.FromDateTime(issue.Period),
+                issue.Period,
                 issue.Frequency == "weekly" ? Frequency.Weekly : Frequency.Daily,
                 listed[issue.Id]
                     .Where(l => papers.ContainsKey(l.Id))
@@ -80,15 +80,26 @@ public sealed class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks l
         return result;
     }
 
-    sealed record IssueRow(long Id, long SubscriberId, DateTime Period, string Papers, string Frequency, int LinkGeneration);
+    sealed record IssueRow(long Id, long SubscriberId, DateOnly Period, string Papers, string Frequency, int LinkGeneration);
 
     /// <summary>An entry of digest_issues.papers: <c>{"id": "2509.01234", "topics": ["rlhf"]}</c>.</summary>
     sealed record ListedPaper(string Id, IReadOnlyList<string>? Topics);
 
     sealed record TopicRow(long SubscriberId, string Query, string? Author, string? Category, int MinUpvotes);
 
-    sealed record PaperRow(string Id, string Title, string[] Authors, string Abstract, int Upvotes, string? PageUrl, string? PdfUrl, string? CodeUrl)
+    // A class, not a positional record: Dapper matches constructors by exact type, and a text[]
+    // column reports its type as System.Array.
+    sealed class PaperRow
     {
+        public string Id { get; init; } = "";
+        public string Title { get; init; } = "";
+        public string[] Authors { get; init; } = [];
+        public string Abstract { get; init; } = "";
+        public int Upvotes { get; init; }
+        public string? PageUrl { get; init; }
+        public string? PdfUrl { get; init; }
+        public string? CodeUrl { get; init; }
+
         public IssuePaper ToIssuePaper(IReadOnlyList<string> topics) =>
             new(Id, Title, Authors, Abstract, Upvotes, PageUrl, PdfUrl, CodeUrl, topics);
     }
