@@ -87,14 +87,14 @@ public sealed class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks l
 
     sealed record TopicRow(long SubscriberId, string Query, string? Author, string? Category, int MinUpvotes);
 
-    // A class, not a positional record: Dapper matches constructors by exact type, and a text[]
-    // column reports its type as System.Array.
+    // A class, not a positional record: Npgsql reports a text[] column as System.Array, which
+    // Dapper will assign to a string[] property but not match to a string[] constructor parameter.
     sealed class PaperRow
     {
-        public string Id { get; init; } = "";
-        public string Title { get; init; } = "";
+        public required string Id { get; init; }
+        public required string Title { get; init; }
         public string[] Authors { get; init; } = [];
-        public string Abstract { get; init; } = "";
+        public required string Abstract { get; init; }
         public int Upvotes { get; init; }
         public string? PageUrl { get; init; }
         public string? PdfUrl { get; init; }
