@@ -53,13 +53,13 @@ public sealed class IngestTests
     {
         await _host.IngestAsync(IngestRequest.HuggingFace);
         await _host.IngestAsync(IngestRequest.Arxiv);
-        var oneWay = (await _host.PapersAsync()).Select(p => p.Everything).ToList();
+        var oneWay = (await _host.PapersAsync()).Select(p => p.AcrossRuns).ToList();
 
         await using var other = await PapersHost.StartAsync(_feeds);
         await other.IngestAsync(IngestRequest.Arxiv);
         await other.IngestAsync(IngestRequest.HuggingFace);
 
-        Assert.That((await other.PapersAsync()).Select(p => p.Everything), Is.EqualTo(oneWay));
+        Assert.That((await other.PapersAsync()).Select(p => p.AcrossRuns), Is.EqualTo(oneWay));
     }
 
     [Test]

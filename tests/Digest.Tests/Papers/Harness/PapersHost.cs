@@ -123,6 +123,12 @@ public sealed record PaperRow
     /// <summary>Every column, to compare rows across runs (arrays compare by reference in a record).</summary>
     public string Everything => $"{Content}|{Upvotes}|{UpdatedAt:O}";
 
+    /// <summary>
+    /// Everything but first_seen_at, to compare two runs on two databases: first_seen_at is the
+    /// database's own clock when the row was stored (see PaperStore), which no two runs share.
+    /// </summary>
+    public string AcrossRuns => Everything.Replace($"|{FirstSeenAt:O}|", "|", StringComparison.Ordinal);
+
     /// <summary>Everything but the upvotes and updated_at.</summary>
     public string Content => string.Join("|", Id, Title, Abstract, string.Join(";", Authors), string.Join(";", Categories),
         string.Join(";", Keywords), PageUrl, PdfUrl, CodeUrl, PublishedOn, ListedAt.ToString("O"), string.Join(";", Sources),
