@@ -35,6 +35,25 @@ public sealed class EmbeddedPostgresTests
     }
 
     [Test]
+    public async Task Parallel_queries_work_and_text_search_is_english()
+    {
+        await using var cluster = await StartAsync();
+        await using var connection = new NpgsqlConnection(cluster.ConnectionString("digest"));
+
+        // Forces a parallel plan: its workers restore the session's settings, which failed on a
+        // doubly qualified default_text_search_config ('pg_catalog.pg_catalog.english').
+        var count = await connection.ExecuteScalarAsync<long>("""
+            SET parallel_setup_cost = 0; SET parallel_tuple_cost = 0; SET min_parallel_table_scan_size = 0;
+            SET max_parallel_workers_per_gather = 2;
+            CREATE TABLE numbers AS SELECT n FROM generate_series(1, 10000) AS n;
+            SELECT count(*) FROM numbers WHERE to_tsvector(n::text) IS NOT NULL;
+            """);
+
+        Assert.That(count, Is.EqualTo(10_000));
+        Assert.That(await connection.ExecuteScalarAsync<string>("SHOW default_text_search_config"), Is.EqualTo("pg_catalog.english"));
+    }
+
+    [Test]
     public async Task A_restart_reuses_the_folder_and_keeps_the_data()
     {
         await using (var first = await StartAsync())

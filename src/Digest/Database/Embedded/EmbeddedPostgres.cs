@@ -130,7 +130,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         string[] arguments =
         [
             "--pgdata", ClusterDirectory, "--username", SuperUser, "--auth", "trust",
-            "--encoding", "UTF8", "--locale", "C", "--text-search-config", "pg_catalog.english",
+            // Unqualified: initdb writes 'pg_catalog.' in front of whatever it is given, and a
+            // doubly qualified name breaks every parallel query (workers cannot restore it).
+            "--encoding", "UTF8", "--locale", "C", "--text-search-config", "english",
             .. Settings.Durable ? Array.Empty<string>() : ["--no-sync"],
         ];
         var (exitCode, output) = await ServerProcess.RunAsync(_binaries.InitDb, arguments, ProgramTimeout, cancellationToken);
@@ -170,6 +172,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             "-c unix_socket_permissions=0700",
             $"-p {SocketPort}",
             "-c max_connections=200",
+            // Clusters made before initdb got an unqualified name carry 'pg_catalog.pg_catalog.english'.
+            "-c default_text_search_config=pg_catalog.english",
             .. Settings.Durable ? Array.Empty<string>() : ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"],
         ]);
         // pg_ctl detaches the server into its own session, so a Ctrl-C in the terminal reaches only
