@@ -140,29 +140,8 @@ internal static class MailerBenchmark
             (Process.GetCurrentProcess().TotalProcessorTime - cpu) / count);
     }
 
-    static async Task<Run> SmtpSourceAsync(string host, int port, int count, int sessions, int size)
-    {
-        var program = new[] { "/usr/sbin/smtp-source", "/usr/bin/smtp-source" }.FirstOrDefault(File.Exists)
-            ?? throw new InvalidOperationException("smtp-source is not installed: apt-get install postfix");
-        var start = new ProcessStartInfo(program) { UseShellExecute = false, RedirectStandardError = true, RedirectStandardOutput = true };
-        foreach (var argument in new[]
-                 {
-                     "-d", "-s", sessions.ToString(CultureInfo.InvariantCulture), "-m", count.ToString(CultureInfo.InvariantCulture),
-                     // -l counts the payload only; smtp-source adds a few short headers of its own.
-                     "-l", (size - 200).ToString(CultureInfo.InvariantCulture), "-f", "digest@example.org", "-t", "reader@example.net",
-                     $"{host}:{port}",
-                 })
-            start.ArgumentList.Add(argument);
-        var clock = Stopwatch.StartNew();
-        using var process = Process.Start(start)!;
-        var errors = process.StandardError.ReadToEndAsync();
-        await process.WaitForExitAsync();
-        clock.Stop();
-        var stderr = await errors;
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"smtp-source failed: {stderr}");
-        return new Run(count, clock.Elapsed, 0, null, null);
-    }
+    static async Task<Run> SmtpSourceAsync(string host, int port, int count, int sessions, int size) =>
+        new(count, await SmtpSource.RunAsync(host, port, count, sessions, size), 0, null, null);
 
     static async Task<Run> NetMailAsync(string host, int port, int count, int parallel, Content content)
     {

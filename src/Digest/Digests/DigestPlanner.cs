@@ -69,14 +69,14 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reade
         var settings = options.CurrentValue;
         await ExecuteAsync(connection, DueSql, new { Now = now, Only = only }, cancellationToken);
         var due = await connection.ExecuteScalarAsync<int>(new CommandDefinition("SELECT count(*)::int FROM plan_due", cancellationToken: cancellationToken));
-        var report = new PlanReport(due, 0, 0, 0, 0, TimeSpan.Zero);
+        var report = new PlanReport(due, 0, 0, 0, 0, TimeSpan.Zero) { Finding = started.Elapsed };
         if (due > 0)
         {
             await ExecuteAsync(connection, "ANALYZE plan_due", null, cancellationToken);
             await ExecuteAsync(connection, HitsSql, new { WindowEnd = windowEnd }, cancellationToken);
             var (topics, hits) = await connection.QuerySingleAsync<(int, int)>(new CommandDefinition(CountsSql, cancellationToken: cancellationToken));
             await ExecuteAsync(connection, "ANALYZE plan_hits", null, cancellationToken);
-            report = report with { Topics = topics, TopicHits = hits };
+            report = report with { Topics = topics, TopicHits = hits, Matching = started.Elapsed - report.Finding };
             for (var from = 1L; from <= due; from += settings.PlanChunk)
             {
                 var written = await connection.QuerySingleAsync<(int Queued, int Empty)>(new CommandDefinition(InsertSql, new
@@ -121,15 +121,19 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reade
     const string DueSql = """
         DROP TABLE IF EXISTS plan_due, plan_hits;
         CREATE TEMP TABLE plan_due AS
-        WITH zones AS MATERIALIZED (SELECT name FROM pg_timezone_names)
+        WITH zones AS MATERIALIZED (
+            -- Each zone in use once: its local time now, and UTC for a name PostgreSQL does not know.
+            SELECT u.time_zone, coalesce(k.name, 'UTC') AS zone, @Now::timestamptz AT TIME ZONE coalesce(k.name, 'UTC') AS local_now
+            FROM (SELECT DISTINCT time_zone FROM subscribers) u
+            LEFT JOIN (SELECT name FROM pg_timezone_names) k ON k.name = u.time_zone)
         SELECT row_number() OVER (ORDER BY s.id) AS n, s.id AS subscriber_id,
                -- A preview (@Only) is of the issue after the latest one, whatever the time.
                CASE WHEN @Only::bigint IS NULL THEN p.period
                     ELSE greatest(p.period, latest.period + CASE WHEN s.frequency = 'weekly' THEN 7 ELSE 1 END) END AS period,
                coalesce(latest.window_end, d.deliver_at - CASE WHEN s.frequency = 'weekly' THEN interval '7 days' ELSE interval '1 day' END) AS window_start
         FROM subscribers s
-        CROSS JOIN LATERAL (SELECT coalesce((SELECT z.name FROM zones z WHERE z.name = s.time_zone), 'UTC') AS zone) z
-        CROSS JOIN LATERAL (SELECT @Now::timestamptz AT TIME ZONE z.zone AS local_now) l
+        JOIN zones z ON z.time_zone = s.time_zone
+        CROSS JOIN LATERAL (SELECT z.local_now) l
         CROSS JOIN LATERAL (
             SELECT CASE WHEN s.frequency = 'weekly'
                         THEN l.local_now::date - ((extract(dow FROM l.local_now)::int - s.weekday + 7) % 7)
@@ -168,7 +172,8 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reade
         FROM due_topics dt
         JOIN topics t ON t.id = dt.topic_id
         JOIN window_papers w ON paper_matches_topic(w.p, t.search_query, t.author, t.category, t.min_upvotes);
-        CREATE INDEX ON plan_hits (topic_id);
+        CREATE INDEX ON plan_hits (topic_id, upvotes DESC, rank DESC, paper_id) INCLUDE (first_seen_at);
+        CREATE INDEX ON plan_hits (topic_id, paper_id);
         """;
 
     const string CountsSql = """
@@ -179,6 +184,9 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reade
     // One chunk of due subscribers: their ranked, capped papers from their own window, each with
     // the topics (in the subscriber's order) it matched. Nothing matched: an 'empty' issue, which
     // still moves the window on. ON CONFLICT: a planner that raced this one already wrote it.
+    // A paper in a subscriber's top N is in the top N of the topic that gives it its best rank
+    // (same upvotes, same rank), so each topic contributes at most N candidates, read in order
+    // from plan_hits' index: a popular topic matching hundreds of papers costs N rows, not hundreds.
     const string InsertSql = """
         WITH written AS (
             INSERT INTO digest_issues (subscriber_id, period, window_start, window_end, papers, paper_count, state, due_at, planned_at)
@@ -187,17 +195,26 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reade
                    CASE WHEN coalesce(x.n, 0) = 0 THEN 'empty' ELSE 'queued' END, @Now, @Now
             FROM plan_due d
             LEFT JOIN LATERAL (
-                SELECT jsonb_agg(jsonb_build_object('id', r.paper_id, 'topics', r.topics) ORDER BY r.upvotes DESC, r.rank DESC, r.paper_id) AS papers,
+                SELECT jsonb_agg(jsonb_build_object('id', r.paper_id, 'topics', labels.topics) ORDER BY r.upvotes DESC, r.rank DESC, r.paper_id) AS papers,
                        count(*)::int AS n
                 FROM (
-                    SELECT h.paper_id, max(h.upvotes) AS upvotes, max(h.rank) AS rank,
-                           array_agg(h.label ORDER BY st.position) AS topics
+                    SELECT c.paper_id, max(c.upvotes) AS upvotes, max(c.rank) AS rank
                     FROM subscriber_topics st
-                    JOIN plan_hits h ON h.topic_id = st.topic_id
-                    WHERE st.subscriber_id = d.subscriber_id AND h.first_seen_at > d.window_start
-                    GROUP BY h.paper_id
-                    ORDER BY max(h.upvotes) DESC, max(h.rank) DESC, h.paper_id
+                    CROSS JOIN LATERAL (
+                        SELECT h.paper_id, h.upvotes, h.rank FROM plan_hits h
+                        WHERE h.topic_id = st.topic_id AND h.first_seen_at > d.window_start
+                        ORDER BY h.upvotes DESC, h.rank DESC, h.paper_id
+                        LIMIT @MaxPapers) c
+                    WHERE st.subscriber_id = d.subscriber_id
+                    GROUP BY c.paper_id
+                    ORDER BY max(c.upvotes) DESC, max(c.rank) DESC, c.paper_id
                     LIMIT @MaxPapers) r
+                CROSS JOIN LATERAL (
+                    -- Every topic of theirs the paper matched, not only those it ranked high in.
+                    SELECT array_agg(h.label ORDER BY st.position) AS topics
+                    FROM subscriber_topics st
+                    JOIN plan_hits h ON h.topic_id = st.topic_id AND h.paper_id = r.paper_id
+                    WHERE st.subscriber_id = d.subscriber_id) labels
             ) x ON true
             WHERE d.n BETWEEN @From AND @To
             ON CONFLICT (subscriber_id, period) DO NOTHING
@@ -208,4 +225,11 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reade
 }
 
 /// <summary>What a plan run did: due subscribers, distinct topics matched, (topic, paper) hits, issues to send, issues with nothing in them.</summary>
-public sealed record PlanReport(int Due, int Topics, int TopicHits, int Queued, int Empty, TimeSpan Elapsed);
+public sealed record PlanReport(int Due, int Topics, int TopicHits, int Queued, int Empty, TimeSpan Elapsed)
+{
+    /// <summary>Time spent finding the due subscribers.</summary>
+    public TimeSpan Finding { get; init; }
+
+    /// <summary>Time spent matching the distinct topics against the window's papers.</summary>
+    public TimeSpan Matching { get; init; }
+}

@@ -1,0 +1,332 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Dapper;
+using Digest.Database;
+using Digest.Digests;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Digest.Benchmarks;
+
+/// <summary>
+/// The whole daily run as the service does it — plan, render, deliver to a local smtp-sink — for
+/// synthetic subscribers on the service's own embedded PostgreSQL, with per-stage wall time, msg/s
+/// and peak RSS; then Postfix's smtp-source sends as many messages of the same size to the same
+/// sink, the reference the msg/s is compared with. Topics come from the seed papers' vocabulary
+/// with Zipf-like popularity; time zones are mixed, every subscriber is due.
+/// </summary>
+internal static partial class DigestBenchmark
+{
+    static readonly string[] Zones =
+    [
+        "UTC", "Europe/London", "Europe/Berlin", "Asia/Kolkata", "Asia/Shanghai", "Asia/Tokyo", "Australia/Sydney",
+        "Pacific/Auckland", "Pacific/Tongatapu", "America/Sao_Paulo", "America/New_York", "America/Chicago",
+        "America/Los_Angeles", "Pacific/Honolulu",
+    ];
+
+    static readonly HashSet<string> StopWords = new(
+        "this that with from these those their there which while where when what have been were into than then also more most such only over under both each many much very between through using based show shows paper propose proposed approach method methods results model models however can our we the and for are not but its it's".Split(' '),
+        StringComparer.Ordinal);
+
+    public static async Task<int> RunAsync(BenchmarkArguments args)
+    {
+        var subscribers = args.Int("subscribers", 100_000);
+        var paperCount = args.Int("papers", 300);
+        var port = args.Int("port", 0);
+        var seedFile = args.String("seed", Path.Combine("src", "Digest", "Papers", "Demo", "demo-papers.json"));
+        if (port == 0)
+            throw new ArgumentException("--port: the smtp-sink to deliver to");
+
+        // Not CreateTempSubdirectory: its 0700 folder is out of reach of the postgres user PostgreSQL runs as under root.
+        var dataDir = Directory.CreateDirectory(Path.Combine(Path.GetTempPath(), "digest-bench-" + Guid.NewGuid().ToString("N")[..8])).FullName;
+        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = "Benchmark" });
+        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Digest:DataDir"] = dataDir,
+            ["Digest:PublicUrl"] = "https://digest.example.org/",
+            ["Papers:Offline"] = "true",
+            ["Papers:Demo"] = "Never",
+            ["Mailer:Relays:0:Host"] = "127.0.0.1",
+            ["Mailer:Relays:0:Port"] = port.ToString(CultureInfo.InvariantCulture),
+            ["Mailer:Relays:0:Connections"] = args.Int("connections", 16).ToString(CultureInfo.InvariantCulture),
+            ["Digests:Workers"] = args.Int("workers", 4).ToString(CultureInfo.InvariantCulture),
+        });
+        builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        builder.AddDigest();
+        await using var app = builder.Build();
+        try
+        {
+            var services = app.Services;
+            var settings = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DigestsOptions>>().Value;
+            await services.MigrateDatabaseAsync();
+            var dataSource = services.GetRequiredService<NpgsqlDataSource>();
+
+            var clock = Stopwatch.StartNew();
+            var vocabulary = Vocabulary.Load(seedFile);
+            var (topics, links) = await GenerateAsync(dataSource, vocabulary, subscribers, paperCount);
+            var generation = clock.Elapsed;
+
+            var runRss = PeakRss();
+            clock.Restart();
+            var plan = await services.GetRequiredService<DigestPlanner>().PlanAsync();
+            var planTime = clock.Elapsed;
+
+            clock.Restart();
+            var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var delivery = services.GetRequiredService<DigestDelivery>();
+            var reports = await Task.WhenAll(Enumerable.Range(0, settings.Workers).Select(_ => Task.Run(async () =>
+            {
+                var total = DeliveryReport.Nothing;
+                while (true)
+                {
+                    var batch = await delivery.DeliverDueAsync();
+                    if (batch.Claimed == 0)
+                        return total;
+                    total += batch;
+                }
+            })));
+            var deliverTime = clock.Elapsed;
+            var deliverCpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            var delivered = reports.Aggregate(DeliveryReport.Nothing, (a, b) => a + b);
+            var benchmarkRss = PeakRss();
+            var (size, renderTime, writeTime) = await AverageMessageSizeAsync(services, dataSource);
+
+            var sourceTime = await SmtpSource.RunAsync("127.0.0.1", port, Math.Max(delivered.Sent, 1), 16, size);
+
+            var inv = CultureInfo.InvariantCulture;
+            Console.WriteLine(string.Create(inv, $"""
+
+                data: {subscribers:N0} subscribers ({links:N0} topic choices over {topics:N0} distinct topics, Zipf-like), {paperCount} new papers, {Zones.Length} time zones
+                generated in {generation.TotalSeconds:F1} s (not part of the run); peak RSS before the run {runRss / 1048576.0:F0} MB
+
+                stage                      wall        items                 rate
+                plan                    {planTime.TotalSeconds,7:F2} s   {plan.Due,9:N0} due        {plan.Due / planTime.TotalSeconds,9:N0} subscribers/s   ({plan.Queued:N0} issues, {plan.Empty:N0} empty; {plan.Topics:N0} topics, {plan.TopicHits:N0} topic-paper matches; finding {plan.Finding.TotalSeconds:F2} s, matching {plan.Matching.TotalSeconds:F2} s, ranking and writing {(plan.Elapsed - plan.Finding - plan.Matching).TotalSeconds:F2} s)
+                render + deliver        {deliverTime.TotalSeconds,7:F2} s   {delivered.Sent,9:N0} sent       {delivered.Sent / deliverTime.TotalSeconds,9:N0} msg/s   (deferred {delivered.Deferred}, failed {delivered.Failed}, unknown {delivered.Unknown}; this process's CPU {deliverCpu.TotalMicroseconds / Math.Max(delivered.Sent, 1):N0} µs/msg, of which rendering ~{renderTime.TotalMicroseconds:N0} µs and MIME writing ~{writeTime.TotalMicroseconds:N0} µs)
+                whole run               {(planTime + deliverTime).TotalSeconds,7:F2} s
+
+                average message {size:N0} bytes; peak RSS of the benchmark process {benchmarkRss / 1048576.0:F0} MB; largest PostgreSQL process {PostgresPeakRss() / 1048576.0:F0} MB
+                Postfix smtp-source, same count and size, 16 sessions: {sourceTime.TotalSeconds:F2} s = {delivered.Sent / sourceTime.TotalSeconds:N0} msg/s
+                delivery msg/s / smtp-source msg/s = {sourceTime.TotalSeconds / deliverTime.TotalSeconds:F2}
+                """));
+            return delivered.Sent == plan.Queued ? 0 : 1;
+        }
+        finally
+        {
+            await app.Services.StopEmbeddedDatabaseAsync();
+            Directory.Delete(dataDir, recursive: true);
+        }
+    }
+
+    static async Task<(int Topics, long Links)> GenerateAsync(NpgsqlDataSource dataSource, Vocabulary vocabulary, int subscribers, int paperCount)
+    {
+        var random = new Random(20251123);
+        var now = DateTime.UtcNow;
+        await using var connection = await dataSource.OpenConnectionAsync();
+
+        var topicTexts = vocabulary.Topics(3_000);
+        var topicIds = (await connection.QueryAsync<long>("""
+            INSERT INTO topics (query, created_at, last_chosen_at)
+            SELECT q, @now, @now FROM unnest(@topicTexts) WITH ORDINALITY AS t(q, rank) ORDER BY rank
+            RETURNING id
+            """, new { topicTexts, now })).ToArray();
+
+        await connection.ExecuteAsync("""
+            INSERT INTO subscribers (email, status, frequency, delivery_hour, time_zone, created_at, updated_at, confirmed_at)
+            SELECT 'reader' || n || '@bench.example', 'active', 'daily',
+                   -- Any hour up to the zone's current one: every subscriber is due now.
+                   n % (extract(hour FROM now() AT TIME ZONE z.zone)::int + 1), z.zone, @then, @then, @then
+            FROM generate_series(1, @subscribers) AS n
+            CROSS JOIN LATERAL (SELECT (@zones)[1 + n % cardinality(@zones)] AS zone) z
+            """, new { subscribers, zones = Zones, then = now.AddDays(-30) }, commandTimeout: 600);
+        var firstId = await connection.ExecuteScalarAsync<long>("SELECT min(id) FROM subscribers");
+
+        long links = 0;
+        var zipf = new Zipf(topicIds.Length, 1.05, random);
+        await using (var import = await connection.BeginBinaryImportAsync("COPY subscriber_topics (subscriber_id, topic_id, position) FROM STDIN (FORMAT BINARY)"))
+        {
+            var chosen = new HashSet<int>();
+            for (var s = 0; s < subscribers; s++)
+            {
+                // Typically 2-4 topics, at least 1, at most 10.
+                var count = Math.Clamp((int)Math.Round(3 + random.NextDouble() * 2.4 - 1.2 + (random.NextDouble() < 0.05 ? 5 : 0)), 1, 10);
+                chosen.Clear();
+                while (chosen.Count < count)
+                    chosen.Add(zipf.Next());
+                short position = 0;
+                foreach (var topic in chosen)
+                {
+                    await import.StartRowAsync();
+                    await import.WriteAsync(firstId + s, NpgsqlDbType.Bigint);
+                    await import.WriteAsync(topicIds[topic], NpgsqlDbType.Bigint);
+                    await import.WriteAsync(position++, NpgsqlDbType.Smallint);
+                    links++;
+                }
+            }
+            await import.CompleteAsync();
+        }
+
+        for (var p = 0; p < paperCount; p++)
+        {
+            await connection.ExecuteAsync("""
+                INSERT INTO papers (id, title, abstract, authors, upvotes, listed_at, first_seen_at, page_url, pdf_url)
+                VALUES (@id, @title, @summary, @authors, @upvotes, @seen, @seen, 'https://papers.example.org/' || @id, 'https://papers.example.org/' || @id || '.pdf')
+                """, new
+            {
+                id = $"2511.{p:00000}",
+                title = vocabulary.Title(random),
+                summary = vocabulary.Abstract(random),
+                authors = Enumerable.Range(0, random.Next(1, 9)).Select(a => $"Author {random.Next(10_000)}").ToArray(),
+                upvotes = (int)(200 / Math.Pow(p + 1, 0.8)),
+                seen = now.AddMinutes(-random.Next(5, 600)),
+            });
+        }
+        await connection.ExecuteAsync("ANALYZE subscribers, subscriber_topics, topics, papers", commandTimeout: 600);
+        return (topicIds.Length, links);
+    }
+
+    /// <returns>The average size, and the time one message takes to render and to write (one thread).</returns>
+    static async Task<(int Size, TimeSpan Render, TimeSpan Write)> AverageMessageSizeAsync(IServiceProvider services, NpgsqlDataSource dataSource)
+    {
+        // Rendered and written as the delivery does, for a sample of issues.
+        await using var connection = await dataSource.OpenConnectionAsync();
+        var ids = (await connection.QueryAsync<long>("SELECT id FROM digest_issues WHERE state = 'sent' ORDER BY random() LIMIT 200")).AsList();
+        var contents = await services.GetRequiredService<IssueReader>().ReadManyAsync(ids);
+        var renderer = services.GetRequiredService<DigestRenderer>();
+        var writer = services.GetRequiredService<Digest.Mailer.Mime.MessageWriter>();
+        var render = Stopwatch.StartNew();
+        var emails = contents.Values.Select(renderer.Render).ToList();
+        render.Stop();
+        var write = Stopwatch.StartNew();
+        var sizes = emails.Select(email => writer.ToBytes(new Digest.Mailer.EmailMessage
+        {
+            From = Digest.Mailer.MailboxAddress.Parse("digest@digest.example.org"),
+            To = [Digest.Mailer.MailboxAddress.Parse("reader@bench.example")],
+            Subject = email.Subject,
+            TextBody = email.Text,
+            HtmlBody = email.Html,
+        }).Length).ToList();
+        write.Stop();
+        var count = Math.Max(sizes.Count, 1);
+        return (sizes.Count == 0 ? 1_000 : (int)sizes.Average(), render.Elapsed / count, write.Elapsed / count);
+    }
+
+    static long PeakRss() => StatusKilobytes("/proc/self/status", "VmHWM:") * 1024;
+
+    static long PostgresPeakRss()
+    {
+        long peak = 0;
+        foreach (var folder in Directory.GetDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
+        {
+            try
+            {
+                if (File.ReadAllText(Path.Combine(folder, "comm")).Trim() == "postgres")
+                    peak = Math.Max(peak, StatusKilobytes(Path.Combine(folder, "status"), "VmHWM:") * 1024);
+            }
+            catch (IOException)
+            {
+            }
+            catch (UnauthorizedAccessException)
+            {
+            }
+        }
+        return peak;
+    }
+
+    static long StatusKilobytes(string file, string field) =>
+        File.ReadLines(file).Where(l => l.StartsWith(field, StringComparison.Ordinal))
+            .Select(l => long.Parse(l[field.Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture)).FirstOrDefault();
+
+    /// <summary>Terms of the seed papers by frequency: the topics people follow and the words new papers use.</summary>
+    sealed partial class Vocabulary
+    {
+        readonly string[] _titleWords;
+        readonly string[] _abstractWords;
+        readonly List<string> _terms;
+        readonly List<string> _phrases;
+
+        Vocabulary(string[] titleWords, string[] abstractWords, List<string> terms, List<string> phrases)
+        {
+            _titleWords = titleWords;
+            _abstractWords = abstractWords;
+            _terms = terms;
+            _phrases = phrases;
+        }
+
+        public static Vocabulary Load(string file)
+        {
+            using var feed = JsonDocument.Parse(File.ReadAllText(file));
+            var papers = feed.RootElement.GetProperty("papers").EnumerateArray()
+                .Select(p => (Title: p.GetProperty("title").GetString()!, Abstract: p.GetProperty("abstract").GetString()!)).ToList();
+            var titleWords = papers.SelectMany(p => Words(p.Title)).ToArray();
+            var abstractWords = papers.SelectMany(p => Words(p.Abstract)).ToArray();
+            var terms = titleWords.Concat(abstractWords).Where(w => w.Length >= 4 && !StopWords.Contains(w))
+                .GroupBy(w => w, StringComparer.Ordinal).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => g.Key).ToList();
+            var phrases = papers.SelectMany(p => Pairs(Words(p.Title).ToList()).Concat(Pairs(Words(p.Abstract).ToList())))
+                .GroupBy(w => w, StringComparer.Ordinal).Where(g => g.Count() >= 2).OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
+                .Select(g => g.Key).ToList();
+            return new Vocabulary(titleWords, abstractWords, terms, phrases);
+        }
+
+        /// <summary>Single terms, quoted phrases and a few "a or b" topics, most frequent first.</summary>
+        public string[] Topics(int count)
+        {
+            var topics = new List<string>();
+            for (var i = 0; topics.Count < count && (i < _terms.Count || i < _phrases.Count); i++)
+            {
+                if (i < _terms.Count)
+                    topics.Add(_terms[i]);
+                if (i < _phrases.Count)
+                    topics.Add($"\"{_phrases[i]}\"");
+                if (i % 7 == 3 && i + 1 < _terms.Count)
+                    topics.Add($"{_terms[i]} or {_terms[i + 1]}");
+            }
+            return topics.Distinct(StringComparer.Ordinal).Take(count).ToArray();
+        }
+
+        public string Title(Random random) => Capitalise(string.Join(' ', Enumerable.Range(0, random.Next(6, 14)).Select(_ => _titleWords[random.Next(_titleWords.Length)])));
+
+        public string Abstract(Random random) => Capitalise(string.Join(' ', Enumerable.Range(0, random.Next(120, 220)).Select(_ => _abstractWords[random.Next(_abstractWords.Length)]))) + ".";
+
+        static string Capitalise(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
+
+        static IEnumerable<string> Words(string text) => Word().Matches(text.ToLowerInvariant()).Select(m => m.Value);
+
+        static IEnumerable<string> Pairs(List<string> words) =>
+            words.Zip(words.Skip(1)).Where(p => p.First.Length >= 4 && p.Second.Length >= 4 && !StopWords.Contains(p.First) && !StopWords.Contains(p.Second))
+                .Select(p => $"{p.First} {p.Second}");
+
+        [GeneratedRegex("[a-z][a-z0-9-]+")]
+        private static partial Regex Word();
+    }
+
+    /// <summary>Ranks 0..n-1 with probability proportional to 1/(rank+1)^s.</summary>
+    sealed class Zipf
+    {
+        readonly double[] _cumulative;
+        readonly Random _random;
+
+        public Zipf(int n, double s, Random random)
+        {
+            _random = random;
+            _cumulative = new double[n];
+            var sum = 0.0;
+            for (var i = 0; i < n; i++)
+                _cumulative[i] = sum += 1 / Math.Pow(i + 1, s);
+            for (var i = 0; i < n; i++)
+                _cumulative[i] /= sum;
+        }
+
+        public int Next()
+        {
+            var at = Array.BinarySearch(_cumulative, _random.NextDouble());
+            return Math.Min(at < 0 ? ~at : at, _cumulative.Length - 1);
+        }
+    }
+}
