@@ -50,7 +50,7 @@ public sealed class DigestsOptions
     [Range(1, 100)]
     public int SuppressAfterHardFailures { get; set; } = 3;
 
-    /// <summary>Due subscribers whose issues one plan statement writes (each chunk commits by itself).</summary>
+    /// <summary>Due subscribers whose issues one plan statement writes (each chunk commits by itself, and delivery can start on it).</summary>
     [Range(100, 1_000_000)]
-    public int PlanChunk { get; set; } = 20_000;
+    public int PlanChunk { get; set; } = 5_000;
 }

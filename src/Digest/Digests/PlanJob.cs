@@ -17,7 +17,9 @@ public sealed class PlanJob(DigestPlanner planner, DigestWorker worker, ILogger<
     {
         // One line per firing, with the firing's scheduled time: across a cluster each appears once.
         logger.LogDebug("Plan fired for {ScheduledFireTime:O}", context.ScheduledFireTimeUtc);
-        var report = await planner.PlanAsync(cancellationToken: cancellationToken);
+        // Each chunk of issues is committed as it is written: wake the workers then, so delivery
+        // runs alongside the rest of the plan instead of after it.
+        var report = await planner.PlanAsync(new Progress<PlanReport>(_ => worker.Wake()), cancellationToken);
         if (report.Due > 0)
         {
             logger.LogInformation("Planned {Queued} digest issues ({Empty} with nothing new) for {Due} subscribers; {Topics} topics, {Hits} topic-paper matches, in {Elapsed}",

@@ -35,9 +35,9 @@ CREATE TABLE digest_issues (
 );
 
 CREATE INDEX digest_issues_due_idx ON digest_issues (due_at) WHERE state = 'queued';
--- The planner reads each due subscriber's latest issue (where the next window starts).
-CREATE INDEX digest_issues_latest_idx ON digest_issues (subscriber_id, period DESC) INCLUDE (window_end);
-CREATE INDEX digest_issues_planned_idx ON digest_issues (planned_at);
+-- No other index: the planner writes a row per subscriber per day, and each index is paid on
+-- every write. The planner finds a subscriber's latest issue (where the next window starts) by
+-- reading digest_issues_period_key backwards; the stats verb reads a day's issues sequentially.
 
 -- Consecutive hard failures (5xx) of digests to this address; a delivery resets it. At
 -- Digests:SuppressAfterHardFailures the subscriber becomes 'suppressed' and gets nothing more.
