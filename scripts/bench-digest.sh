@@ -21,4 +21,5 @@ for _ in $(seq 100); do
   sleep 0.05
 done
 
-dotnet tests/Benchmarks/bin/Release/net10.0/Digest.Benchmarks.dll digest --port "$port" "$@"
+# Server GC, as the service itself runs (the Web SDK's default); the Mailer benchmark keeps the workstation GC.
+DOTNET_gcServer=1 dotnet tests/Benchmarks/bin/Release/net10.0/Digest.Benchmarks.dll digest --port "$port" "$@"

@@ -27,6 +27,6 @@ CREATE TABLE outbox (
     CHECK ((state = 'queued') = (message IS NOT NULL))
 );
 
-CREATE INDEX outbox_due_idx ON outbox (due_at) WHERE state = 'queued';
+CREATE INDEX outbox_due_idx ON outbox (due_at, id) WHERE state = 'queued';  -- the claim's order, read not sorted
 CREATE INDEX outbox_subscriber_idx ON outbox (subscriber_id);
 CREATE INDEX outbox_finished_idx ON outbox (finished_at) WHERE state <> 'queued';

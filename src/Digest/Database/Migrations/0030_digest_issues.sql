@@ -34,7 +34,10 @@ CREATE TABLE digest_issues (
     CONSTRAINT digest_issues_period_key UNIQUE (subscriber_id, period)
 );
 
-CREATE INDEX digest_issues_due_idx ON digest_issues (due_at) WHERE state = 'queued';
+-- The delivery claim reads the oldest due issues in (due_at, id) order. On due_at alone that order
+-- needs a sort of every due issue on each claim: a plan gives a whole run's issues one due_at, so
+-- at 1M subscribers each claim of 200 would sort ~1M rows instead of reading 200.
+CREATE INDEX digest_issues_due_idx ON digest_issues (due_at, id) WHERE state = 'queued';
 -- No other index: the planner writes a row per subscriber per day, and each index is paid on
 -- every write. The planner finds a subscriber's latest issue (where the next window starts) by
 -- reading digest_issues_period_key backwards; the stats verb reads a day's issues sequentially.
