@@ -203,19 +203,16 @@ internal static partial class DigestBenchmark
         var ids = (await connection.QueryAsync<long>("SELECT id FROM digest_issues WHERE state = 'sent' ORDER BY random() LIMIT 200")).AsList();
         var contents = await services.GetRequiredService<IssueReader>().ReadManyAsync(ids);
         var renderer = services.GetRequiredService<DigestRenderer>();
+        var delivery = services.GetRequiredService<DigestDelivery>();
         var writer = services.GetRequiredService<Digest.Mailer.Mime.MessageWriter>();
+        var reader = Digest.Mailer.MailboxAddress.Parse("reader@bench.example");
         var render = Stopwatch.StartNew();
-        var emails = contents.Values.Select(renderer.Render).ToList();
+        foreach (var content in contents.Values)
+            renderer.Render(content);
         render.Stop();
+        var messages = contents.Select(c => delivery.Compose(c.Key, reader, c.Value)).ToList();
         var write = Stopwatch.StartNew();
-        var sizes = emails.Select(email => writer.ToBytes(new Digest.Mailer.EmailMessage
-        {
-            From = Digest.Mailer.MailboxAddress.Parse("digest@digest.example.org"),
-            To = [Digest.Mailer.MailboxAddress.Parse("reader@bench.example")],
-            Subject = email.Subject,
-            TextBody = email.Text,
-            HtmlBody = email.Html,
-        }).Length).ToList();
+        var sizes = messages.Select(m => writer.ToBytes(m).Length).ToList();
         write.Stop();
         var count = Math.Max(sizes.Count, 1);
         return (sizes.Count == 0 ? 1_000 : (int)sizes.Average(), render.Elapsed / count, write.Elapsed / count);

@@ -3,7 +3,6 @@ using Digest.Mailer;
 using Digest.Subscriptions.Links;
 using Digest.Subscriptions.Outbox;
 using Digest.Subscriptions.Site;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -21,7 +20,7 @@ public sealed class DigestDelivery(
     DigestRenderer renderer,
     PublicSite site,
     OutboxDelivery outbox,
-    IServiceProvider services,
+    IMailTransport transport,
     TimeProvider clock,
     IOptionsMonitor<DigestsOptions> options,
     ILogger<DigestDelivery> logger)
@@ -30,7 +29,6 @@ public sealed class DigestDelivery(
     /// <returns>What the batch came to; <see cref="DeliveryReport.Claimed"/> 0 means nothing was due.</returns>
     public async Task<DeliveryReport> DeliverDueAsync(CancellationToken cancellationToken = default)
     {
-        var transport = services.GetService<IMailTransport>() ?? throw new InvalidOperationException("No mail transport is registered (Mailer section).");
         while (await outbox.DeliverDueAsync(cancellationToken) > 0)
         {
         }
@@ -45,7 +43,7 @@ public sealed class DigestDelivery(
         var results = new Result[batch.Count];
         await Parallel.ForEachAsync(Enumerable.Range(0, batch.Count),
             new ParallelOptions { MaxDegreeOfParallelism = settings.SendConcurrency, CancellationToken = cancellationToken },
-            async (index, token) => results[index] = await SendAsync(transport, batch[index], contents, token));
+            async (index, token) => results[index] = await SendAsync(batch[index], contents, token));
 
         return await RecordAsync(claim, batch, results, settings);
     }
@@ -86,7 +84,7 @@ public sealed class DigestDelivery(
         return rows.AsList();
     }
 
-    async Task<Result> SendAsync(IMailTransport transport, ClaimedIssue issue, IReadOnlyDictionary<long, DigestContent> contents, CancellationToken cancellationToken)
+    async Task<Result> SendAsync(ClaimedIssue issue, IReadOnlyDictionary<long, DigestContent> contents, CancellationToken cancellationToken)
     {
         if (!issue.MaySend)
             return new Result(null, "the subscriber is no longer active");
@@ -95,7 +93,7 @@ public sealed class DigestDelivery(
         EmailMessage message;
         try
         {
-            message = Build(issue, content);
+            message = Compose(issue.Id, MailboxAddress.Parse(issue.Email), content);
         }
         catch (Exception e) when (e is InvalidMessageException or FormatException or ArgumentException)
         {
@@ -116,7 +114,8 @@ public sealed class DigestDelivery(
         }
     }
 
-    EmailMessage Build(ClaimedIssue issue, DigestContent content)
+    /// <summary>The mail of one issue as it is sent: rendered, addressed, with its stable Message-ID and list headers.</summary>
+    public EmailMessage Compose(long issueId, MailboxAddress to, DigestContent content)
     {
         var email = renderer.Render(content);
         var from = site.From;
@@ -124,11 +123,11 @@ public sealed class DigestDelivery(
         return new EmailMessage
         {
             From = from,
-            To = [MailboxAddress.Parse(issue.Email)],
+            To = [to],
             Subject = email.Subject,
             TextBody = email.Text,
             HtmlBody = email.Html,
-            MessageId = MessageId(issue.Id, issue.Period, from.Domain),
+            MessageId = MessageId(issueId, content.Period, from.Domain),
             Headers =
             [
                 .. links.ListUnsubscribeHeaders,

@@ -189,9 +189,9 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reade
     // from plan_hits' index: a popular topic matching hundreds of papers costs N rows, not hundreds.
     const string InsertSql = """
         WITH written AS (
-            INSERT INTO digest_issues (subscriber_id, period, window_start, window_end, papers, paper_count, state, due_at, planned_at)
+            INSERT INTO digest_issues (subscriber_id, period, window_start, window_end, papers, state, due_at, planned_at)
             SELECT d.subscriber_id, d.period, least(d.window_start, @WindowEnd), @WindowEnd,
-                   coalesce(x.papers, '[]'::jsonb), coalesce(x.n, 0),
+                   coalesce(x.papers, '[]'::jsonb),
                    CASE WHEN coalesce(x.n, 0) = 0 THEN 'empty' ELSE 'queued' END, @Now, @Now
             FROM plan_due d
             LEFT JOIN LATERAL (

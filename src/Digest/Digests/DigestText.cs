@@ -8,13 +8,15 @@ internal static class DigestText
     /// <summary>Plain-text lines stay within this (RFC 5322 recommends 78); URLs and longer words are never broken.</summary>
     public const int Width = 72;
 
+    /// <summary>The text on one line: any run of whitespace (abstracts keep the feed's line breaks) is one space, none at either end.</summary>
+    public static string Flatten(string text) => FlattenStart(text, int.MaxValue);
+
     /// <summary>
-    /// The text on one line: any run of whitespace (abstracts keep the feed's line breaks) is one
-    /// space, none at either end. With <paramref name="max"/>, it stops once it has more than that
-    /// many characters: an excerpt of a long abstract need not flatten all of it (a digest renders
-    /// thirty excerpts, a million times a day).
+    /// The start of <see cref="Flatten(string)"/>: it stops once it has more than
+    /// <paramref name="max"/> characters, so an excerpt of a long abstract need not flatten all of
+    /// it (a digest renders thirty excerpts, a million times a day).
     /// </summary>
-    public static string Flatten(string text, int max = int.MaxValue)
+    public static string FlattenStart(string text, int max)
     {
         var result = new StringBuilder(Math.Min(text.Length, max == int.MaxValue ? text.Length : max + 1));
         var space = false;
@@ -42,7 +44,7 @@ internal static class DigestText
     /// <summary>At most about <paramref name="length"/> characters, cut after a whole word and marked with "…".</summary>
     public static string Excerpt(string text, int length)
     {
-        var flat = Flatten(text, length + 1);
+        var flat = FlattenStart(text, length + 1);
         if (flat.Length <= length)
             return flat;
         var cut = flat.LastIndexOf(' ', length);
@@ -54,7 +56,7 @@ internal static class DigestText
 
     public static string Shorten(string text, int length)
     {
-        var flat = Flatten(text, length + 1);
+        var flat = FlattenStart(text, length + 1);
         return flat.Length <= length ? flat : Excerpt(flat, length - 1);
     }
 

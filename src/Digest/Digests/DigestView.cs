@@ -133,7 +133,7 @@ internal sealed record PaperView(
             1 => "1 upvote",
             var n => $"{n.ToString(CultureInfo.InvariantCulture)} upvotes",
         };
-        var topics = paper.Topics.Select(text => DigestText.Flatten(text)).Where(t => t.Length > 0).ToList();
+        var topics = paper.Topics.Select(DigestText.Flatten).Where(t => t.Length > 0).ToList();
         var details = string.Join(" · ", new[] { upvotes, topics.Count == 0 ? null : "matched: " + string.Join(", ", topics) }.OfType<string>());
         return new PaperView(
             $"{number.ToString(CultureInfo.InvariantCulture)}.".PadRight(numberWidth),
@@ -155,7 +155,7 @@ internal sealed record PaperView(
 
     static string? Byline(IReadOnlyList<string> authors)
     {
-        var names = authors.Select(text => DigestText.Flatten(text)).Where(a => a.Length > 0).ToList();
+        var names = authors.Select(DigestText.Flatten).Where(a => a.Length > 0).ToList();
         if (names.Count == 0)
             return null;
         return names.Count <= NamedAuthors + 1

@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.CommandLine.Parsing;
 using System.Globalization;
 using Digest.Cli;
 using Spectre.Console;
@@ -11,17 +10,7 @@ internal static class StatsVerb
 {
     public static Command Create()
     {
-        var day = new Option<DateOnly?>("--day")
-        {
-            Description = "The UTC day, YYYY-MM-DD. Default: today.",
-            CustomParser = result =>
-            {
-                if (result.Tokens is [var token] && DateOnly.TryParseExact(token.Value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date))
-                    return date;
-                result.AddError($"--day wants a date as YYYY-MM-DD, not '{string.Join(" ", result.Tokens.Select(t => t.Value))}'.");
-                return null;
-            },
-        };
+        var day = DateOption.Create("--day", "The UTC day. Default: today.");
         var command = new Command("stats", "Print a day's digest figures: planned, sent, deferred, failed, unknown, suppressed.") { day };
         command.SetAction((parse, _) => VerbHost.RunAsync(async (services, ct) =>
         {

@@ -23,8 +23,8 @@ internal static class IngestVerb
             HelpName = "path",
         };
         files.AcceptExistingOnly();
-        var from = DateOption("--from", "First day to ingest (UTC). With a range, every day in it is walked, seen or not.");
-        var to = DateOption("--to", "Last day to ingest (UTC). Default: today.");
+        var from = DateOption.Create("--from", "First day to ingest (UTC). With a range, every day in it is walked, seen or not.");
+        var to = DateOption.Create("--to", "Last day to ingest (UTC). Default: today.");
 
         var command = new Command("ingest", "Ingest papers now and print what each source gave (fetched, new, updated, rejected).")
         {
@@ -33,7 +33,7 @@ internal static class IngestVerb
         command.Validators.Add(result =>
         {
             // From the tokens: a value that did not parse has its own error already.
-            if (Date(result.GetResult(from)) is { } first && Date(result.GetResult(to)) is { } last && first > last)
+            if (DateOption.Read(result.GetResult(from)) is { } first && DateOption.Read(result.GetResult(to)) is { } last && first > last)
                 result.AddError($"--from {first:yyyy-MM-dd} is after --to {last:yyyy-MM-dd}.");
         });
         command.SetAction((parse, _) =>
@@ -47,24 +47,6 @@ internal static class IngestVerb
         });
         return command;
     }
-
-    static Option<DateOnly?> DateOption(string name, string description) => new(name)
-    {
-        Description = description,
-        HelpName = "YYYY-MM-DD",
-        CustomParser = result =>
-        {
-            if (Date(result) is { } date)
-                return date;
-            result.AddError($"{name} '{string.Join(" ", result.Tokens.Select(t => t.Value))}' is not a date: write it as YYYY-MM-DD, e.g. 2025-09-08.");
-            return null;
-        },
-    };
-
-    static DateOnly? Date(SymbolResult? result) =>
-        result?.Tokens is [var token] && DateOnly.TryParseExact(token.Value, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)
-            ? date
-            : null;
 
     static async Task<int> RunAsync(PaperIngest ingest, IngestRequest request, CancellationToken cancellationToken)
     {

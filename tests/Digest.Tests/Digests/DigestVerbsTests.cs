@@ -71,7 +71,7 @@ public sealed class DigestVerbsTests
 
     [TestCase(new[] { "preview", "nobody@example.org" }, 1, "digest preview: no subscriber has the address 'nobody@example.org'.")]
     [TestCase(new[] { "preview" }, 2, "digest preview: Required argument missing")]
-    [TestCase(new[] { "stats", "--day", "yesterday" }, 2, "digest stats: --day wants a date as YYYY-MM-DD, not 'yesterday'.")]
+    [TestCase(new[] { "stats", "--day", "yesterday" }, 2, "digest stats: --day 'yesterday' is not a date: write it as YYYY-MM-DD, e.g. 2025-09-08.")]
     [TestCase(new[] { "send", "--now" }, 2, "digest send: Unrecognized argument: '--now'.")]
     public async Task A_wrong_argument_gets_one_clear_line_and_a_non_zero_exit(string[] arguments, int expectedExit, string expected)
     {

@@ -182,8 +182,8 @@ public sealed class IssuePageTests
             SELECT @subscriberId, id, CASE query WHEN 'diffusion models' THEN 0 ELSE 1 END FROM topics WHERE query IN ('diffusion models', 'agents');
             """, new { subscriberId });
         var issueId = await connection.ExecuteScalarAsync<long>("""
-            INSERT INTO digest_issues (subscriber_id, period, window_start, window_end, papers, paper_count, state, due_at, planned_at)
-            VALUES (@subscriberId, '2025-11-22', now() - interval '1 day', now(), @papers::jsonb, jsonb_array_length(@papers::jsonb), 'sent', now(), now())
+            INSERT INTO digest_issues (subscriber_id, period, window_start, window_end, papers, state, due_at, planned_at)
+            VALUES (@subscriberId, '2025-11-22', now() - interval '1 day', now(), @papers::jsonb, 'sent', now(), now())
             RETURNING id
             """, new { subscriberId, papers });
         return new Issue(issueId, subscriberId);

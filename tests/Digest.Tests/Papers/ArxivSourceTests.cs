@@ -84,7 +84,7 @@ public sealed class ArxivSourceTests
         Assert.That(v2.Title, Is.EqualTo("Scaling $\\mathcal{O}(n)$ State Spaces for Speech and Music"));
         Assert.That(v2.Authors, Is.EqualTo(new[] { "Priya Raman", "Tomás Oyelaran" }));
         Assert.That((v2.FirstSeenAt, v2.ListedAt, v2.PageUrl), Is.EqualTo((v1.FirstSeenAt, v1.ListedAt, v1.PageUrl)));
-        Assert.That(v2.UpdatedAt, Is.EqualTo(_host.Clock.Now.UtcDateTime));
+        Assert.That(v2.UpdatedAt, Is.EqualTo(_host.Clock.GetUtcNow().UtcDateTime));
         Assert.That(await _host.PapersAsync(), Has.Count.EqualTo(3), "v1 and v2 are one paper");
     }
 

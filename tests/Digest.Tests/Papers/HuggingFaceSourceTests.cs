@@ -16,10 +16,7 @@ public sealed class HuggingFaceSourceTests
     public async Task Start()
     {
         _feeds = await FeedServer.StartAsync();
-        _feeds.HuggingFaceDay("2025-09-05", Fixtures.Read("huggingface/2025-09-05.json"))
-            .HuggingFaceDay("2025-09-06", "[]")
-            .HuggingFaceDay("2025-09-07", "[]")
-            .HuggingFaceDay("2025-09-08", Fixtures.Read("huggingface/2025-09-08.json"));
+        _feeds.FixtureWeek();
         _host = await PapersHost.StartAsync(_feeds);
     }
 
@@ -178,7 +175,7 @@ public sealed class HuggingFaceSourceTests
         var after = (await _host.PapersAsync()).ToDictionary(p => p.Id);
         Assert.That(report.Sources.Single().Updated, Is.EqualTo(1));
         Assert.That(after["2509.01001"].Upvotes, Is.EqualTo(31));
-        Assert.That(after["2509.01001"].UpdatedAt, Is.EqualTo(_host.Clock.Now.UtcDateTime));
+        Assert.That(after["2509.01001"].UpdatedAt, Is.EqualTo(_host.Clock.GetUtcNow().UtcDateTime));
         Assert.That(after.Values.Select(p => p.Content), Is.EqualTo(before.Values.Select(p => p.Content)), "nothing but upvotes changed");
         Assert.That(after["2509.01002"].Everything, Is.EqualTo(before["2509.01002"].Everything), "an unchanged row keeps its updated_at");
     }

@@ -13,11 +13,7 @@ public sealed class IngestVerbTests
     public async Task Start()
     {
         _feeds = await FeedServer.StartAsync();
-        _feeds.HuggingFaceDay("2025-09-05", Fixtures.Read("huggingface/2025-09-05.json"))
-            .HuggingFaceDay("2025-09-06", "[]")
-            .HuggingFaceDay("2025-09-07", "[]")
-            .HuggingFaceDay("2025-09-08", Fixtures.Read("huggingface/2025-09-08.json"))
-            .ArxivPages(Fixtures.Read("arxiv/page-0.xml"), Fixtures.Read("arxiv/page-1.xml"));
+        _feeds.FixtureWeek(arxiv: true);
         _database = await TestPostgres.CreateDatabaseAsync();
     }
 

@@ -59,7 +59,7 @@ public sealed class JsonFileSourceTests
         Assert.That((own.Authors, own.Categories, own.Keywords), Is.EqualTo((new[] { "Kai Ito", "Ana Lima" }, new[] { "cs.CL" }, new[] { "format" })));
         var local = await _host.PaperAsync(PaperId.Local("A Paper Nobody Put On arXiv"));
         Assert.That(local.ListedAt, Is.EqualTo(new DateTime(2024, 2, 29, 0, 0, 0, DateTimeKind.Utc)), "listed on its date when listedAt is absent");
-        Assert.That((await _host.PaperAsync("local-00000000000000ff")).ListedAt, Is.EqualTo(_host.Clock.Now.UtcDateTime), "otherwise when first ingested");
+        Assert.That((await _host.PaperAsync("local-00000000000000ff")).ListedAt, Is.EqualTo(_host.Clock.GetUtcNow().UtcDateTime), "otherwise when first ingested");
     }
 
     [Test]

@@ -15,7 +15,6 @@ CREATE TABLE digest_issues (
     -- Ranked: [{"id": "2509.01234", "topics": ["rlhf", "diffusion"]}, …] — the topics as the
     -- subscriber wrote them when planned (a topic may be deleted before the mail goes out).
     papers          jsonb       NOT NULL,
-    paper_count     integer     NOT NULL,
     -- empty: nothing matched, no mail. queued: waiting for (another) attempt. The rest are final.
     state           text        NOT NULL CHECK (state IN ('empty', 'queued', 'sent', 'failed', 'unknown', 'expired', 'cancelled')),
     attempts        integer     NOT NULL DEFAULT 0,
@@ -30,7 +29,7 @@ CREATE TABLE digest_issues (
     finished_at     timestamptz,
     last_outcome    text,
     detail          text,
-    CHECK ((state = 'empty') = (paper_count = 0)),
+    CHECK ((state = 'empty') = (jsonb_array_length(papers) = 0)),
     CONSTRAINT digest_issues_period_key UNIQUE (subscriber_id, period)
 );
 

@@ -71,6 +71,19 @@ public sealed class FeedServer : IAsyncDisposable
     }
 
     /// <summary>Hugging Face daily papers for one day, page by page; pages past the last answer an empty array.</summary>
+    /// <summary>
+    /// The fixture week most tests start from: Friday 2025-09-05 and Monday 09-08 from the fixture
+    /// files, an empty weekend between them; with <paramref name="arxiv"/>, the two arXiv pages too.
+    /// </summary>
+    public FeedServer FixtureWeek(bool arxiv = false)
+    {
+        HuggingFaceDay("2025-09-05", Fixtures.Read("huggingface/2025-09-05.json"))
+            .HuggingFaceDay("2025-09-06", "[]")
+            .HuggingFaceDay("2025-09-07", "[]")
+            .HuggingFaceDay("2025-09-08", Fixtures.Read("huggingface/2025-09-08.json"));
+        return arxiv ? ArxivPages(Fixtures.Read("arxiv/page-0.xml"), Fixtures.Read("arxiv/page-1.xml")) : this;
+    }
+
     public FeedServer HuggingFaceDay(string day, params string[] pages) =>
         On(request => request.Path == "/api/daily_papers" && request.Query["date"] == day
             ? Reply.Json(int.TryParse(request.Query["p"], out var page) && page < pages.Length ? pages[page] : "[]")

@@ -25,7 +25,7 @@ public sealed class PapersHost : IAsyncDisposable
 
     readonly IHost _host;
 
-    PapersHost(IHost host, TestClock clock, LogCapture logs, string connectionString)
+    PapersHost(IHost host, ManualClock clock, LogCapture logs, string connectionString)
     {
         _host = host;
         Clock = clock;
@@ -33,7 +33,7 @@ public sealed class PapersHost : IAsyncDisposable
         ConnectionString = connectionString;
     }
 
-    public TestClock Clock { get; }
+    public ManualClock Clock { get; }
     public LogCapture Logs { get; }
     public string ConnectionString { get; }
     public IServiceProvider Services => _host.Services;
@@ -67,7 +67,7 @@ public sealed class PapersHost : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             configuration[key] = value;
 
-        var clock = new TestClock(now ?? Monday);
+        var clock = new ManualClock(now ?? Monday);
         var logs = new LogCapture();
         var builder = Host.CreateEmptyApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Testing" });
         builder.Configuration.AddInMemoryCollection(configuration);
