@@ -25,7 +25,8 @@ public enum DeliveryOutcome
     Unknown,
 }
 
-public sealed record RecipientResult(MailboxAddress Recipient, DeliveryOutcome Outcome, string Reply)
+/// <param name="Fault">Whose fault it is when this recipient's mail failed or was deferred.</param>
+public sealed record RecipientResult(MailboxAddress Recipient, DeliveryOutcome Outcome, string Reply, Fault Fault)
 {
     /// <summary>
     /// The RFC 3463 code in the reply ("5.1.1": no such mailbox), when the relay sent one; 5.1.x
@@ -43,6 +44,33 @@ public sealed record RecipientResult(MailboxAddress Recipient, DeliveryOutcome O
 /// <param name="Recipients">One result per recipient.</param>
 public sealed record SendResult(DeliveryOutcome Outcome, string MessageId, string Detail, IReadOnlyList<RecipientResult> Recipients)
 {
+    /// <summary>
+    /// Whose fault the message's outcome is: that of the recipients whose outcome decided it, the
+    /// sender's first (it stops a whole relay), then the message's, then an address's.
+    /// </summary>
+    public Fault Fault
+    {
+        get
+        {
+            var fault = Fault.None;
+            foreach (var recipient in Recipients)
+            {
+                if (recipient.Outcome == Outcome && Rank(recipient.Fault) > Rank(fault))
+                    fault = recipient.Fault;
+            }
+            return fault;
+        }
+    }
+
+    static int Rank(Fault fault) => fault switch
+    {
+        Fault.Sender => 4,
+        Fault.Message => 3,
+        Fault.Recipient => 2,
+        Fault.Transient => 1,
+        _ => 0,
+    };
+
     /// <summary>
     /// The message's outcome from its recipients': Sent only when every one was accepted;
     /// otherwise the one that asks most of the caller: Unknown (decide), then Deferred (retry),
@@ -64,7 +92,7 @@ public sealed record SendResult(DeliveryOutcome Outcome, string MessageId, strin
         return new SendResult(outcome, messageId, detail, recipients);
     }
 
-    /// <summary>The same outcome and detail for every recipient.</summary>
-    public static SendResult ForAll(string messageId, IEnumerable<MailboxAddress> recipients, DeliveryOutcome outcome, string detail) =>
-        new(outcome, messageId, detail, recipients.Select(r => new RecipientResult(r, outcome, detail)).ToArray());
+    /// <summary>The same outcome, fault and detail for every recipient.</summary>
+    public static SendResult ForAll(string messageId, IEnumerable<MailboxAddress> recipients, DeliveryOutcome outcome, Fault fault, string detail) =>
+        new(outcome, messageId, detail, recipients.Select(r => new RecipientResult(r, outcome, detail, fault)).ToArray());
 }

@@ -20,6 +20,13 @@ public sealed class MailerOptions
     /// <summary>How long a relay that could not be reached is left out before it is tried again.</summary>
     public TimeSpan RelayRetryAfter { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// How long a relay that refused the sender or its setup (MAIL FROM refused, authentication,
+    /// relaying denied) is left out before it is tried again. Its mail waits meanwhile: such a
+    /// refusal would fail every message, and is never the recipients' fault.
+    /// </summary>
+    public TimeSpan SenderRefusedRetryAfter { get; set; } = TimeSpan.FromMinutes(5);
+
     public DkimOptions Dkim { get; set; } = new();
 }
 

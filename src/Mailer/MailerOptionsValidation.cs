@@ -20,6 +20,8 @@ internal sealed class MailerOptionsValidation : IValidateOptions<MailerOptions>
             errors.Add($"{MailerOptions.Section}: configure Relays (SMTP) or PickupFolder (files).");
         if (options.RelayRetryAfter <= TimeSpan.Zero)
             errors.Add($"{MailerOptions.Section}:RelayRetryAfter must be positive.");
+        if (options.SenderRefusedRetryAfter <= TimeSpan.Zero)
+            errors.Add($"{MailerOptions.Section}:SenderRefusedRetryAfter must be positive.");
         for (var i = 0; i < options.Relays.Count; i++)
             ValidateRelay($"{MailerOptions.Section}:Relays:{i}", options.Relays[i], errors);
         ValidateDkim(options.Dkim, errors);

@@ -63,6 +63,7 @@ public static class SubscriptionsExtensions
         services.AddSingleton<LinkKey>();
         services.AddSingleton<SubscriptionLinks>();
         services.AddSingleton<Pages>();
+        services.AddSingleton<LinkGuessLimit>();
         services.AddSingleton<TransactionalMail>();
         services.AddSingleton<TransactionalOutbox>();
         services.AddSingleton<OutboxDelivery>();

@@ -1,3 +1,4 @@
+using Digest.Subscriptions.Delivery;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text.Json;

@@ -22,6 +22,16 @@ public sealed class Aiosmtpd : IDisposable
 
     public int Port { get; }
 
+    /// <summary>From now on MAIL FROM is answered with <paramref name="reply"/> (a relay that refuses the sender); null: accepted again.</summary>
+    public void RefuseSender(string? reply)
+    {
+        var path = Path.Combine(_folder, "reject-sender");
+        if (reply is null)
+            File.Delete(path);
+        else
+            File.WriteAllText(path, reply + "\n");
+    }
+
     /// <param name="tls">With a certificate: STARTTLS and AUTH are required, with these credentials.</param>
     /// <param name="deferTimes">Defer each "defer…" address only this many times; null: always.</param>
     public static async Task<Aiosmtpd> StartAsync(bool smtpUtf8 = false, (TestCertificate Certificate, string User, string Password)? tls = null, int? deferTimes = null)
@@ -52,6 +62,7 @@ public sealed class Aiosmtpd : IDisposable
             start.ArgumentList.Add(password);
         }
         start.Environment.Remove("PYTHONPATH");
+        start.Environment["REJECT_SENDER_FILE"] = Path.Combine(folder, "reject-sender");
         if (deferTimes is { } times)
             start.Environment["DEFER_TIMES"] = times.ToString(System.Globalization.CultureInfo.InvariantCulture);
         var process = Process.Start(start)!;

@@ -59,6 +59,9 @@ public sealed partial class DigestProcess : IDisposable
     /// <summary>What Ctrl-C in a terminal sends.</summary>
     public void Interrupt() => _ = kill(_process.Id, 2);
 
+    /// <summary>What a deploy, systemd or a container runtime sends to stop a service.</summary>
+    public void Terminate() => _ = kill(_process.Id, 15);
+
     /// <summary>kill -9: no chance to clean up.</summary>
     public void KillHard() => _process.Kill(entireProcessTree: false);
 

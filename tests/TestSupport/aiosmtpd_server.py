@@ -3,7 +3,10 @@
 # "defer" get 451, with "reject" get 550. Optional STARTTLS (certificate and key files) and AUTH.
 # Arguments: folder port smtputf8(0|1) [certfile keyfile user password]
 # Environment: DEFER_TIMES=n defers each "defer…" address only its first n times (default: always).
-import json, os, ssl, sys, threading
+# REJECT_SENDER_FILE=path: while that file exists, MAIL FROM is answered with its first line (a relay
+# that refuses the sender). Recipients whose local part starts with "slow" wait SLOW_SECONDS (2)
+# before the reply to the final dot.
+import asyncio, json, os, ssl, sys, threading
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 
@@ -13,7 +16,18 @@ count = 0
 defer_times = int(os.environ.get("DEFER_TIMES", "-1"))
 deferred = {}
 
+reject_sender_file = os.environ.get("REJECT_SENDER_FILE")
+slow_seconds = float(os.environ.get("SLOW_SECONDS", "2"))
+
 class Handler:
+    async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        if reject_sender_file and os.path.exists(reject_sender_file):
+            with open(reject_sender_file, encoding="utf-8") as f:
+                return f.readline().strip()
+        envelope.mail_from = address
+        envelope.mail_options.extend(mail_options)
+        return "250 2.1.0 OK"
+
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@")[0]
         if local.startswith("defer"):
@@ -29,6 +43,8 @@ class Handler:
 
     async def handle_DATA(self, server, session, envelope):
         global count
+        if any(a.split("@")[0].startswith("slow") for a in envelope.rcpt_tos):
+            await asyncio.sleep(slow_seconds)
         with lock:
             count += 1
             n = count

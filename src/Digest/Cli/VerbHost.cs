@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Digest.Database;
 
 namespace Digest.Cli;
@@ -5,16 +6,24 @@ namespace Digest.Cli;
 /// <summary>Runs one verb inside the service's host: same configuration and database, no web server, no schedules.</summary>
 internal static class VerbHost
 {
+    /// <summary>The exit code of a verb stopped by Ctrl-C or SIGTERM after it cleaned up.</summary>
+    public const int StoppedExitCode = 130;
+
     public static async Task<int> RunAsync(Func<IServiceProvider, CancellationToken, Task<int>> verb, bool migrateFirst = true)
     {
         using var cancel = new CancellationTokenSource();
-        ConsoleCancelEventHandler onCancel = (_, e) =>
+        // Ctrl-C and SIGTERM (a deploy, systemd, a CI runner) alike: the first asks the verb to stop
+        // and lets it finish cleanly (sends under way recorded, the embedded server stopped); a
+        // second one ends the process at once.
+        void OnSignal(PosixSignalContext context)
         {
-            // First Ctrl-C asks the verb to stop and lets it clean up (the embedded server included).
-            e.Cancel = true;
+            if (cancel.IsCancellationRequested)
+                return;
+            context.Cancel = true;
             cancel.Cancel();
-        };
-        Console.CancelKeyPress += onCancel;
+        }
+        using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
         await using var app = DigestHost.Build([]);
         try
         {
@@ -25,11 +34,10 @@ internal static class VerbHost
         catch (OperationCanceledException) when (cancel.IsCancellationRequested)
         {
             await Console.Error.WriteLineAsync("digest: cancelled");
-            return 130;
+            return StoppedExitCode;
         }
         finally
         {
-            Console.CancelKeyPress -= onCancel;
             await app.Services.StopEmbeddedDatabaseAsync();
         }
     }

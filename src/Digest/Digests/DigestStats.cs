@@ -13,12 +13,15 @@ public sealed class DigestStats(NpgsqlDataSource dataSource)
                    count(*) FILTER (WHERE state = 'empty')::int AS Empty,
                    count(*) FILTER (WHERE state = 'sent')::int AS Sent,
                    count(*) FILTER (WHERE state = 'queued' AND attempts = 0)::int AS Waiting,
-                   count(*) FILTER (WHERE state = 'queued' AND last_outcome = 'Deferred')::int AS Deferred,
+                   count(*) FILTER (WHERE state = 'queued' AND last_outcome = 'Deferred' AND fault IS DISTINCT FROM 'sender')::int AS Deferred,
+                   count(*) FILTER (WHERE state = 'queued' AND fault = 'sender')::int AS Held,
                    count(*) FILTER (WHERE state IN ('failed', 'expired'))::int AS Failed,
                    count(*) FILTER (WHERE state = 'unknown' OR (state = 'queued' AND unknown_resent))::int AS Unknown,
                    count(*) FILTER (WHERE state = 'cancelled')::int AS Cancelled,
                    (SELECT count(*)::int FROM subscribers
-                    WHERE status = 'suppressed' AND updated_at >= @Start AND updated_at < @End) AS Suppressed
+                    WHERE status = 'suppressed' AND suppressed_at >= @Start AND suppressed_at < @End) AS Suppressed,
+                   -- What the relay said when it last refused the sender: the first thing to read when mail is held.
+                   (SELECT detail FROM digest_issues WHERE state = 'queued' AND fault = 'sender' ORDER BY due_at DESC LIMIT 1) AS HeldBecause
             FROM digest_issues
             WHERE planned_at >= @Start AND planned_at < @End
             """;
@@ -32,5 +35,6 @@ public sealed class DigestStats(NpgsqlDataSource dataSource)
 /// Planned: issues with papers. Empty: nothing matched (no mail). Waiting: not tried yet. Deferred:
 /// waiting for a retry after a 4xx. Failed: 5xx, not sendable, or given up. Unknown: lost after the
 /// final dot (resent once). Cancelled: the subscriber left first. Suppressed: addresses suppressed that day.
+/// Held: kept queued because a relay refuses the sender or its setup (<see cref="HeldBecause"/> says how).
 /// </summary>
-public sealed record DayStats(int Planned, int Empty, int Sent, int Waiting, int Deferred, int Failed, int Unknown, int Cancelled, int Suppressed);
+public sealed record DayStats(int Planned, int Empty, int Sent, int Waiting, int Deferred, int Held, int Failed, int Unknown, int Cancelled, int Suppressed, string? HeldBecause);

@@ -21,6 +21,10 @@ public static class DigestsExtensions
         services.AddSingleton<DigestStats>();
         services.AddSingleton<DigestWorker>();
         services.AddHostedService(provider => provider.GetRequiredService<DigestWorker>());
+        // A stop drains sends under way (DrainTime) and records them (RecordRetryFor at worst): the
+        // host must wait for that, and still end before systemd's TimeoutStopSec (90 s) kills it.
+        services.AddOptions<HostOptions>().Configure<IOptions<DigestsOptions>>((host, digests) =>
+            host.ShutdownTimeout = TimeSpan.FromSeconds(Math.Min(85, digests.Value.DrainTime.TotalSeconds + 30)));
 
         builder.AddQuartz(quartz => quartz.ScheduleJob<PlanJob>(
             (provider, trigger) => trigger

@@ -1,3 +1,4 @@
+using Digest.Subscriptions.Delivery;
 using System.CommandLine;
 using Dapper;
 using Digest.Cli;
@@ -34,7 +35,8 @@ internal static class SendVerb
             .StartAsync(async context =>
             {
                 var task = context.AddTask($"Delivering {due:N0} issue(s)", maxValue: Math.Max(due, 1));
-                while (true)
+                // A stop (Ctrl-C, SIGTERM) starts no new send; what is under way finishes and is recorded.
+                while (!cancellationToken.IsCancellationRequested)
                 {
                     var batch = await delivery.DeliverDueAsync(cancellationToken);
                     if (batch.Claimed == 0)
@@ -45,9 +47,16 @@ internal static class SendVerb
                 task.Value = task.MaxValue;
             });
 
-        var table = new Table().AddColumn("sent").AddColumn("deferred (retried later)").AddColumn("failed").AddColumn("unknown").AddColumn("cancelled").AddColumn("suppressed");
-        table.AddRow($"{total.Sent:N0}", $"{total.Deferred:N0}", $"{total.Failed:N0}", $"{total.Unknown:N0}", $"{total.Cancelled:N0}", $"{total.Suppressed:N0}");
+        var table = new Table().AddColumn("sent").AddColumn("deferred (retried later)").AddColumn("failed").AddColumn("unknown").AddColumn("cancelled").AddColumn("suppressed").AddColumn("held (relay refuses the sender)");
+        table.AddRow($"{total.Sent:N0}", $"{total.Deferred:N0}", $"{total.Failed:N0}", $"{total.Unknown:N0}", $"{total.Cancelled:N0}", $"{total.Suppressed:N0}", $"{total.Held:N0}");
         AnsiConsole.Write(table);
+        if (total.Held > 0)
+            Console.Error.WriteLine($"digest: {total.Held:N0} issue(s) held because a relay refuses the sender or its setup; nobody was suppressed for it. See the log, fix the relay settings or Site:From, and they go out on their next attempt.");
+        if (cancellationToken.IsCancellationRequested)
+        {
+            Console.Error.WriteLine($"digest: stopped; every send under way was recorded, {total.Released:N0} claimed issue(s) released for the next run");
+            return VerbHost.StoppedExitCode;
+        }
         return 0;
     }
 

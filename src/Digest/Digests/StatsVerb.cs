@@ -21,11 +21,14 @@ internal static class StatsVerb
             foreach (var (name, value) in new (string, int)[]
             {
                 ("planned", stats.Planned), ("sent", stats.Sent), ("waiting", stats.Waiting), ("deferred", stats.Deferred),
+                ("held: a relay refuses the sender", stats.Held),
                 ("failed", stats.Failed), ("unknown", stats.Unknown), ("cancelled", stats.Cancelled),
                 ("nothing new (no mail)", stats.Empty), ("addresses suppressed", stats.Suppressed),
             })
                 table.AddRow(name, value.ToString("N0", CultureInfo.InvariantCulture));
             AnsiConsole.Write(table);
+            if (stats.HeldBecause is { } because)
+                Console.WriteLine($"Mail is held, and nobody is suppressed for it. Fix the relay or the sender (Site:From), and it goes out on its next attempt. Last refusal: {because}");
             return 0;
         }));
         return command;

@@ -51,10 +51,10 @@ public sealed class PickupFolderTransport : IMailTransport
             // A full disk or a missing permission passes: nothing was written, so retrying is safe.
             var detail = $"Could not write {path}: {e.Message}";
             _logger.LogWarning("{Detail}", detail);
-            return SendResult.ForAll(outgoing.MessageId, outgoing.Recipients, DeliveryOutcome.Deferred, detail);
+            return SendResult.ForAll(outgoing.MessageId, outgoing.Recipients, DeliveryOutcome.Deferred, Fault.Transient, detail);
         }
         var written = $"Written to {path}";
-        return SendResult.ForAll(outgoing.MessageId, outgoing.Recipients, DeliveryOutcome.Sent, written);
+        return SendResult.ForAll(outgoing.MessageId, outgoing.Recipients, DeliveryOutcome.Sent, Fault.None, written);
     }
 
     static void TryDelete(string path)

@@ -22,12 +22,17 @@ internal sealed class Relay : IAsyncDisposable
     readonly Lock _gate = new();
     readonly Pacer _pacer;
     readonly TimeSpan _retryAfter;
+    readonly TimeSpan _refusedRetryAfter;
     readonly ITimer _sweeper;
     long _downUntil;
+    long _refusedUntil;
+    string? _refusal;
     bool _disposed;
 
-    public Relay(RelayOptions options, MessageWriter writer, ILogger logger, ILogger? protocolLogger, TimeProvider time, TimeSpan retryAfter)
+    public Relay(RelayOptions options, MessageWriter writer, ILogger logger, ILogger? protocolLogger, TimeProvider time,
+        TimeSpan retryAfter, TimeSpan refusedRetryAfter)
     {
+        _refusedRetryAfter = refusedRetryAfter;
         _options = options;
         _writer = writer;
         _logger = logger;
@@ -43,8 +48,18 @@ internal sealed class Relay : IAsyncDisposable
     public string Name => $"{_options.Host}:{_options.Port}";
     public int Weight => _options.Weight;
 
-    /// <summary>False for a while after the relay could not be reached, so senders go elsewhere.</summary>
-    public bool IsAvailable => _time.GetTimestamp() >= Interlocked.Read(ref _downUntil);
+    /// <summary>False for a while after the relay could not be reached or refused the sender, so senders go elsewhere.</summary>
+    public bool IsAvailable
+    {
+        get
+        {
+            var now = _time.GetTimestamp();
+            return now >= Interlocked.Read(ref _downUntil) && now >= Interlocked.Read(ref _refusedUntil);
+        }
+    }
+
+    /// <summary>While the relay is left out for refusing the sender or its setup: which relay, and what it said.</summary>
+    public string? Refusal => _time.GetTimestamp() < Interlocked.Read(ref _refusedUntil) ? Volatile.Read(ref _refusal) : null;
 
     /// <summary>Connections open now, idle or in use (for tests and metrics).</summary>
     public int IdleConnections
@@ -72,6 +87,8 @@ internal sealed class Relay : IAsyncDisposable
                 if (client is null)
                     return null;
                 var result = await client.SendAsync(message, cancellationToken);
+                if (result.Fault == Fault.Sender)
+                    Refuse(result.Detail);
                 // A reused connection may have been closed by the server while it sat idle: nothing
                 // was delivered, so try once more on a fresh one.
                 if (client.LastSendLostConnection && reused && attempt == 0)
@@ -99,6 +116,14 @@ internal sealed class Relay : IAsyncDisposable
             await client.ConnectAsync(cancellationToken);
             return client;
         }
+        catch (SmtpException e) when (e.Reply is null or { IsPermanent: true } && !cancellationToken.IsCancellationRequested)
+        {
+            // Reached, but the session cannot be set up as configured (credentials refused, TLS
+            // required and not offered): the operator must fix it, and no retry soon will help.
+            await client.DisposeAsync();
+            Refuse(e.Message);
+            return null;
+        }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested)
         {
             await client.DisposeAsync();
@@ -106,6 +131,16 @@ internal sealed class Relay : IAsyncDisposable
             _logger.LogWarning("Relay {Relay} cannot be reached, leaving it out for {RetryAfter}: {Error}", Name, _retryAfter, e.Message);
             return null;
         }
+    }
+
+    void Refuse(string reply)
+    {
+        var detail = $"{Name} refuses the sender or its setup: {reply}";
+        Volatile.Write(ref _refusal, detail);
+        var until = _time.GetTimestamp() + (long)(_refusedRetryAfter.TotalSeconds * _time.TimestampFrequency);
+        if (Interlocked.Exchange(ref _refusedUntil, until) < _time.GetTimestamp())
+            _logger.LogError("Relay {Relay} refuses the sender or its setup; its mail is held (nobody is suppressed) and it is tried again in {RetryAfter}. Check the From address, the relay account and its settings. The relay said: {Reply}",
+                Name, _refusedRetryAfter, reply);
     }
 
     SmtpClient? TakeIdle()

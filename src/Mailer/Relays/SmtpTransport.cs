@@ -25,25 +25,39 @@ public sealed class SmtpTransport : IMailTransport, IAsyncDisposable
         var logger = loggers.CreateLogger<SmtpTransport>();
         var protocol = options.ProtocolLog ? loggers.CreateLogger(ProtocolLog.Category) : null;
         var time = timeProvider ?? TimeProvider.System;
-        _relays = options.Relays.Select(r => new Relay(r, writer, logger, protocol, time, options.RelayRetryAfter)).ToArray();
+        _relays = options.Relays.Select(r => new Relay(r, writer, logger, protocol, time, options.RelayRetryAfter, options.SenderRefusedRetryAfter)).ToArray();
     }
 
     public async Task<SendResult> SendAsync(EmailMessage message, CancellationToken cancellationToken = default)
     {
         using var outgoing = _writer.Write(message);
         var tried = new List<string>(1);
+        SendResult? refused = null;
         foreach (var relay in Order())
         {
             var result = await relay.SendAsync(outgoing, cancellationToken);
+            // A relay that refuses the sender would refuse it for every message: another may not.
+            if (result is { Fault: Fault.Sender })
+            {
+                refused = result;
+                continue;
+            }
             if (result is not null)
                 return result;
             tried.Add(relay.Name);
         }
+        if (refused is not null)
+            return refused;
+        if (_relays.Select(r => r.Refusal).FirstOrDefault(r => r is not null) is { } refusal)
+            return SendResult.ForAll(outgoing.MessageId, outgoing.Recipients, DeliveryOutcome.Deferred, Fault.Sender, refusal);
         var detail = tried.Count == 0
             ? "421 4.4.1 Every relay is left out after failing to connect; try again later"
             : $"421 4.4.1 No relay could be reached ({string.Join(", ", tried)})";
-        return SendResult.ForAll(outgoing.MessageId, outgoing.Recipients, DeliveryOutcome.Deferred, detail);
+        return SendResult.ForAll(outgoing.MessageId, outgoing.Recipients, DeliveryOutcome.Deferred, Fault.Transient, detail);
     }
+
+    /// <summary>The relays that refuse the sender or its setup right now, with their last reply (for logs and stats).</summary>
+    public IReadOnlyList<string> Refusals => _relays.Select(r => r.Refusal).OfType<string>().ToArray();
 
     /// <summary>The reachable relays, each drawn with a chance proportional to its weight among those left.</summary>
     IEnumerable<Relay> Order()

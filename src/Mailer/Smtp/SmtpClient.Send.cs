@@ -44,9 +44,9 @@ public sealed partial class SmtpClient
         LastSendLostConnection = false;
         var recipients = message.Recipients;
         if (message.NeedsSmtpUtf8 && !Capabilities.SmtpUtf8)
-            return Refused(message, DeliveryOutcome.Failed, $"553 5.6.7 {_options.Host} does not offer SMTPUTF8, which an internationalised address needs (RFC 6531)");
+            return Refused(message, $"553 5.6.7 {_options.Host} does not offer SMTPUTF8, which an internationalised address needs (RFC 6531)");
         if (Capabilities.MaxSize is { } limit && message.Content.Length > limit)
-            return Refused(message, DeliveryOutcome.Failed, $"552 5.3.4 The message has {message.Content.Length} bytes; {_options.Host} takes at most {limit}");
+            return Refused(message, $"552 5.3.4 The message has {message.Content.Length} bytes; {_options.Host} takes at most {limit}");
 
         var replies = new SmtpReply?[recipients.Count];
         var stage = Stage.Envelope;
@@ -58,7 +58,7 @@ public sealed partial class SmtpClient
                 : await EnvelopeOneByOneAsync(message, replies);
             // A refused MAIL decides for everyone; the 503s that pipelined RCPTs drew say nothing more.
             if (!mail.IsPositive)
-                return Result(message, new SmtpReply?[replies.Length], mail, mail);
+                return Result(message, new SmtpReply?[replies.Length], mail, SmtpStage.MailFrom, mail);
             if (!replies.Any(r => r!.IsPositive))
             {
                 if (data?.Code == 354)
@@ -67,13 +67,13 @@ public sealed partial class SmtpClient
                     await WriteDataAsync(null);
                     await ReadAsync(_options.Timeouts.FinalDot, "the reply to an empty message");
                 }
-                return Result(message, replies, null, replies.First(r => r is not null)!);
+                return Result(message, replies, null, SmtpStage.RcptTo, replies.First(r => r is not null)!);
             }
             if (data!.Code != 354)
             {
                 if (data.IsPositive)
                     throw new SmtpException("The server answered DATA without asking for the message", data);
-                return Result(message, replies, data, data);
+                return Result(message, replies, data, SmtpStage.Data, data);
             }
             stage = Stage.Content;
             await WriteDataAsync(message.Content);
@@ -84,13 +84,13 @@ public sealed partial class SmtpClient
                 Close();
             else
                 MessagesSent++;
-            return Result(message, replies, final, final);
+            return Result(message, replies, final, SmtpStage.FinalDot, final);
         }
         catch (ServiceClosingException closing)
         {
             Close();
             LastSendLostConnection = stage != Stage.AfterFinalDot;
-            return Result(message, replies, closing.Reply, closing.Reply);
+            return Result(message, replies, closing.Reply, SmtpStage.Session, closing.Reply);
         }
         catch (Exception e) when (e is IOException or SocketException or SmtpException or TimeoutException
                                       or OperationCanceledException or ObjectDisposedException or AuthenticationException)
@@ -233,14 +233,19 @@ public sealed partial class SmtpClient
     static SmtpReply Checked(SmtpReply reply) =>
         reply.IsServiceClosing ? throw new ServiceClosingException(reply) : reply;
 
-    /// <summary>Every recipient's result from the replies so far; <paramref name="common"/> decides for those RCPT accepted.</summary>
-    static SendResult Result(OutgoingMessage message, SmtpReply?[] replies, SmtpReply? common, SmtpReply detail)
+    /// <summary>
+    /// Every recipient's result from the replies so far; <paramref name="common"/> (the reply at
+    /// <paramref name="commonStage"/>) decides for those RCPT accepted.
+    /// </summary>
+    static SendResult Result(OutgoingMessage message, SmtpReply?[] replies, SmtpReply? common, SmtpStage commonStage, SmtpReply detail)
     {
         var results = new RecipientResult[replies.Length];
         for (var i = 0; i < replies.Length; i++)
         {
-            var reply = replies[i] is { } rcpt && (!rcpt.IsPositive || common is null) ? rcpt : common ?? detail;
-            results[i] = new RecipientResult(message.Recipients[i], reply.Outcome, reply.ToString());
+            var own = replies[i] is { } rcpt && (!rcpt.IsPositive || common is null);
+            var reply = own ? replies[i]! : common ?? detail;
+            var stage = own ? SmtpStage.RcptTo : commonStage;
+            results[i] = new RecipientResult(message.Recipients[i], reply.Outcome, reply.ToString(), reply.Fault(stage));
         }
         return SendResult.FromRecipients(message.MessageId, results, detail.ToString());
     }
@@ -251,14 +256,15 @@ public sealed partial class SmtpClient
         for (var i = 0; i < replies.Length; i++)
         {
             results[i] = replies[i] is { IsPositive: false } refused
-                ? new RecipientResult(message.Recipients[i], refused.Outcome, refused.ToString())
-                : new RecipientResult(message.Recipients[i], outcome, detail);
+                ? new RecipientResult(message.Recipients[i], refused.Outcome, refused.ToString(), refused.Fault(SmtpStage.RcptTo))
+                : new RecipientResult(message.Recipients[i], outcome, detail, outcome == DeliveryOutcome.Unknown ? Fault.None : Fault.Transient);
         }
         return SendResult.FromRecipients(message.MessageId, results, detail);
     }
 
-    static SendResult Refused(OutgoingMessage message, DeliveryOutcome outcome, string detail) =>
-        SendResult.ForAll(message.MessageId, message.Recipients, outcome, detail);
+    /// <summary>Refused here, before the relay saw it: this message can never go through this relay as written.</summary>
+    static SendResult Refused(OutgoingMessage message, string detail) =>
+        SendResult.ForAll(message.MessageId, message.Recipients, DeliveryOutcome.Failed, Fault.Message, detail);
 
     /// <summary>A 421 (RFC 5321 §3.8): the server is closing the connection, whatever the command was.</summary>
     sealed class ServiceClosingException(SmtpReply reply) : Exception(reply.ToString())

@@ -27,6 +27,9 @@ public sealed class SmtpReply
 
     public DeliveryOutcome Outcome => IsPositive ? DeliveryOutcome.Sent : IsTransient ? DeliveryOutcome.Deferred : DeliveryOutcome.Failed;
 
+    /// <summary>Whose fault this reply is, given the stage it answered.</summary>
+    public Fault Fault(SmtpStage stage) => Faults.Classify(stage, Code, EnhancedStatusCode, Lines.Count > 0 ? Lines[0] : "");
+
     /// <summary>"x.y.z" where x is the class of the reply code, y and z numbers (RFC 3463 §2).</summary>
     internal static string? ReadEnhancedStatus(int code, string line)
     {

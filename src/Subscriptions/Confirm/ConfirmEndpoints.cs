@@ -65,9 +65,13 @@ internal static class ConfirmEndpoints
             """;
         const string ActivateSql = """
             UPDATE subscribers
-            SET status = CASE WHEN status IN ('pending', 'unsubscribed') THEN 'active' ELSE status END,
-                confirmed_at = CASE WHEN status IN ('pending', 'unsubscribed') THEN @Now ELSE confirmed_at END,
+            SET status = CASE WHEN status IN ('pending', 'unsubscribed', 'suppressed') THEN 'active' ELSE status END,
+                confirmed_at = CASE WHEN status IN ('pending', 'unsubscribed', 'suppressed') THEN @Now ELSE confirmed_at END,
                 unsubscribed_at = CASE WHEN status = 'unsubscribed' THEN NULL ELSE unsubscribed_at END,
+                -- Following the link proves the mailbox takes mail again: its bounce record starts over.
+                hard_failures = CASE WHEN status = 'suppressed' THEN 0 ELSE hard_failures END,
+                suppressed_at = CASE WHEN status = 'suppressed' THEN NULL ELSE suppressed_at END,
+                suppressed_reason = CASE WHEN status = 'suppressed' THEN NULL ELSE suppressed_reason END,
                 updated_at = @Now
             WHERE id = @SubscriberId
             RETURNING id AS Id, email AS Email, status AS Status, frequency AS Frequency, weekday AS Weekday,

@@ -1,5 +1,6 @@
 using Dapper;
 using Digest.Mailer;
+using Digest.Subscriptions.Delivery;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -8,10 +9,10 @@ using Npgsql;
 namespace Digest.Subscriptions.Outbox;
 
 /// <summary>
-/// Delivers due transactional mail, one claimed batch at a time: the one place that claims outbox
-/// rows and records what became of them. Safe to run on every instance at once (rows are claimed
-/// with FOR UPDATE SKIP LOCKED, held by a lease). Digest delivery calls <see cref="DeliverDueAsync"/>
-/// before each batch of digests, so confirmations never wait behind a million digests.
+/// Delivers due transactional mail through the leased queue (<see cref="LeasedQueue{TMail}"/>): the
+/// one place that claims outbox rows and records what became of them. Safe on every instance at
+/// once. Digest delivery drains it before each batch of digests, so confirmations never wait behind
+/// a million digests.
 /// </summary>
 public sealed class OutboxDelivery(
     NpgsqlDataSource dataSource,
@@ -19,36 +20,32 @@ public sealed class OutboxDelivery(
     TimeProvider clock,
     IOptionsMonitor<OutboxOptions> options,
     ILogger<OutboxDelivery> logger)
+    : LeasedQueue<OutboxDelivery.ClaimedMail>(dataSource, clock, logger)
 {
     bool _warnedNoTransport;
 
-    /// <summary>Claims up to one batch of due mail, sends it and records each outcome.</summary>
-    /// <returns>How many rows were claimed (0: nothing is due).</returns>
-    public async Task<int> DeliverDueAsync(CancellationToken cancellationToken = default)
+    protected override string Table => "outbox";
+
+    protected override LeasedQueueOptions Settings => options.CurrentValue;
+
+    /// <summary>Claims up to one batch of due mail, sends it and records each outcome; 0 claimed means nothing is due.</summary>
+    public new async Task<DeliveryReport> DeliverBatchAsync(CancellationToken stopping = default)
     {
-        if (services.GetService<IMailTransport>() is not { } transport)
+        if (services.GetService<IMailTransport>() is null)
         {
             if (!_warnedNoTransport)
                 logger.LogWarning("No mail transport is registered: transactional mail stays queued in the outbox");
             _warnedNoTransport = true;
-            return 0;
+            return DeliveryReport.Nothing;
         }
-        var settings = options.CurrentValue;
-        var claim = Guid.NewGuid();
-        var batch = await ClaimAsync(claim, settings, cancellationToken);
-        foreach (var row in batch)
-        {
-            var outcome = row.MaySend ? await SendAsync(transport, row, cancellationToken) : Outcome.Cancelled;
-            await RecordAsync(claim, row, outcome, settings);
-        }
-        return batch.Count;
+        return await base.DeliverBatchAsync(stopping);
     }
 
-    async Task<IReadOnlyList<ClaimedMail>> ClaimAsync(Guid claim, OutboxOptions settings, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyList<ClaimedMail>> ClaimAsync(
+        NpgsqlConnection connection, Guid claim, DateTimeOffset now, DateTimeOffset leaseEnd, int batchSize, CancellationToken cancellationToken)
     {
         // Pushing due_at out by the lease is the claim: if this worker dies, the rows come due again
-        // and another instance takes them. Whether the subscriber may still get the mail is read
-        // here, just before sending: an unsubscribe or a suppression since it was queued cancels it.
+        // and another instance takes them.
         const string Sql = """
             WITH due AS (
                 SELECT id FROM outbox
@@ -61,92 +58,74 @@ public sealed class OutboxDelivery(
             FROM due
             WHERE o.id = due.id
             RETURNING o.id AS Id, o.kind AS Kind, o.subscriber_id AS SubscriberId, o.attempts AS Attempts,
-                      o.message::text AS Message,
-                      (o.subscriber_id IS NULL OR EXISTS (
-                          SELECT FROM subscribers s WHERE s.id = o.subscriber_id AND s.status = ANY (o.send_if_status))) AS MaySend
+                      o.unknown_resent AS UnknownResent, o.created_at AS QueuedAt, o.message::text AS Message
             """;
-        var now = clock.GetUtcNow();
-        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var rows = await connection.QueryAsync<ClaimedMail>(new CommandDefinition(Sql, new
         {
             Now = now,
-            LeaseEnd = now + settings.Lease,
+            LeaseEnd = leaseEnd,
             Claim = claim,
-            settings.BatchSize,
+            BatchSize = batchSize,
         }, cancellationToken: cancellationToken));
         return rows.AsList();
     }
 
-    async Task<Outcome> SendAsync(IMailTransport transport, ClaimedMail row, CancellationToken cancellationToken)
+    protected override async Task<IReadOnlyDictionary<long, bool>> MaySendAsync(
+        NpgsqlConnection connection, Guid claim, long[] ids, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        try
-        {
-            var result = await transport.SendAsync(StoredMessage.Deserialize(row.Message), cancellationToken);
-            return new Outcome(result.Outcome, result.Detail);
-        }
-        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
-        {
-            // A transport reports delivery problems as outcomes; an exception is a bug or a broken
-            // setup. Deferring keeps the mail (with backoff) instead of losing it.
-            logger.LogError(e, "Sending outbox mail {OutboxId} ({Kind}) threw", row.Id, row.Kind);
-            return new Outcome(DeliveryOutcome.Deferred, e.GetType().Name + ": " + e.Message);
-        }
+        // The fence (this claim still holds the row, its lease has not run out) and whether the
+        // subscriber may still get it: an unsubscribe or a suppression since it was queued cancels it.
+        const string Sql = """
+            SELECT o.id AS Id,
+                   (o.subscriber_id IS NULL OR EXISTS (
+                       SELECT FROM subscribers s WHERE s.id = o.subscriber_id AND s.status = ANY (o.send_if_status))) AS MaySend
+            FROM outbox o
+            WHERE o.id = ANY (@Ids) AND o.claimed_by = @Claim AND o.state = 'queued' AND o.due_at > @Now
+            """;
+        var rows = await connection.QueryAsync<(long Id, bool MaySend)>(new CommandDefinition(Sql, new { Ids = ids, Claim = claim, Now = now }, cancellationToken: cancellationToken));
+        return rows.ToDictionary(r => r.Id, r => r.MaySend);
     }
 
-    async Task RecordAsync(Guid claim, ClaimedMail row, Outcome outcome, OutboxOptions settings)
+    protected override async Task<Attempt> SendAsync(ClaimedMail mail, CancellationToken cancellationToken)
     {
-        var now = clock.GetUtcNow();
-        var (state, dueAt) = outcome.Result switch
-        {
-            DeliveryOutcome.Sent => ("sent", now),
-            DeliveryOutcome.Failed => ("failed", now),
-            DeliveryOutcome.Unknown => ("unknown", now),
-            DeliveryOutcome.Deferred when row.Attempts >= settings.MaxAttempts => ("failed", now),
-            DeliveryOutcome.Deferred => ("queued", now + RetryDelay.After(row.Attempts, settings.RetryDelay, settings.MaxRetryDelay)),
-            _ => ("cancelled", now),
-        };
+        var transport = services.GetRequiredService<IMailTransport>();
+        return Attempt.From(await transport.SendAsync(StoredMessage.Deserialize(mail.Message), cancellationToken));
+    }
+
+    protected override async Task<(int Recorded, int Suppressed)> RecordAsync(
+        NpgsqlConnection connection, Guid claim, IReadOnlyList<(ClaimedMail Mail, Decision Decision)> rows, DateTimeOffset now, CancellationToken cancellationToken)
+    {
         // Once the outcome is final the message goes: it may hold a single-use token.
         const string Sql = """
-            UPDATE outbox
-            SET state = @State,
-                due_at = @DueAt,
-                claimed_by = NULL,
-                last_outcome = @LastOutcome,
-                detail = @Detail,
-                message = CASE WHEN @State = 'queued' THEN message END,
-                finished_at = CASE WHEN @State = 'queued' THEN NULL ELSE @Now END
-            WHERE id = @Id AND claimed_by = @Claim
+            UPDATE outbox x
+            SET state = o.state, due_at = o.due_at, claimed_by = NULL, last_outcome = o.outcome, fault = o.fault,
+                detail = o.detail, unknown_resent = o.unknown_resent,
+                message = CASE WHEN o.state = 'queued' THEN x.message END,
+                finished_at = CASE WHEN o.state = 'queued' THEN NULL ELSE @Now END
+            FROM unnest(@Ids, @States, @Outcomes, @Faults, @Details, @DueAts, @UnknownResent)
+                AS o(id, state, outcome, fault, detail, due_at, unknown_resent)
+            WHERE x.id = o.id AND x.claimed_by = @Claim
             """;
-        var detail = outcome.Result is null ? "the subscriber's status no longer allows this mail"
-            : state == "failed" && outcome.Result == DeliveryOutcome.Deferred ? $"gave up after {row.Attempts} attempts: {outcome.Detail}"
-            : outcome.Detail;
-        // Recorded even if the worker is being stopped: the mail has gone, and saying so prevents a resend.
-        await using var connection = await dataSource.OpenConnectionAsync(CancellationToken.None);
-        var updated = await connection.ExecuteAsync(new CommandDefinition(Sql, new
+        var decisions = rows.Select(r => r.Decision).ToList();
+        var recorded = await connection.ExecuteAsync(new CommandDefinition(Sql, new
         {
-            row.Id,
+            Ids = decisions.Select(d => d.Id).ToArray(),
+            States = decisions.Select(d => d.State.Name()).ToArray(),
+            Outcomes = decisions.Select(d => d.LastOutcome).ToArray(),
+            Faults = decisions.Select(d => d.Fault.Name()).ToArray(),
+            Details = decisions.Select(d => Truncate(d.Detail, 1000)).ToArray(),
+            DueAts = decisions.Select(d => d.DueAt.UtcDateTime).ToArray(),
+            UnknownResent = decisions.Select(d => d.UnknownResent).ToArray(),
             Claim = claim,
-            State = state,
-            DueAt = dueAt,
-            LastOutcome = outcome.Result?.ToString() ?? "Cancelled",
-            Detail = Truncate(detail, 1000),
             Now = now,
-        }, cancellationToken: CancellationToken.None));
-        if (updated == 0)
-            logger.LogWarning("Outbox mail {OutboxId} was taken over by another worker before its outcome ({State}) was recorded", row.Id, state);
-        else if (state is "failed" or "unknown")
-            logger.LogWarning("Outbox mail {OutboxId} ({Kind}) for subscriber {SubscriberId}: {State}: {Detail}", row.Id, row.Kind, row.SubscriberId, state, detail);
-        else
-            logger.LogInformation("Outbox mail {OutboxId} ({Kind}) for subscriber {SubscriberId}: {State}", row.Id, row.Kind, row.SubscriberId, state);
+        }, cancellationToken: cancellationToken));
+        foreach (var (mail, decision) in rows)
+            logger.LogInformation("Outbox mail {OutboxId} ({Kind}) for subscriber {SubscriberId}: {State}", mail.Id, mail.Kind, mail.SubscriberId, decision.State);
+        return (recorded, 0);
     }
 
     static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
 
-    sealed record ClaimedMail(long Id, string Kind, long? SubscriberId, int Attempts, string Message, bool MaySend);
-
-    /// <summary>A send's result; a null <see cref="Result"/> means it was not sent at all.</summary>
-    sealed record Outcome(DeliveryOutcome? Result, string? Detail)
-    {
-        public static Outcome Cancelled { get; } = new(null, null);
-    }
+    public sealed record ClaimedMail(long Id, string Kind, long? SubscriberId, int Attempts, bool UnknownResent, DateTime QueuedAt, string Message)
+        : IQueuedMail;
 }

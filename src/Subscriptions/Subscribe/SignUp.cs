@@ -16,9 +16,9 @@ namespace Digest.Subscriptions.Subscribe;
 /// <summary>
 /// What a valid subscribe form does, in one transaction. The page says the same whatever happens
 /// here; what differs is only the mail, and it goes to the address's owner:
-/// a new, pending or unsubscribed address gets a confirmation link (an unsubscribed one stays
-/// unsubscribed until it is followed), an active or paused one a notice with its manage link, a
-/// suppressed one nothing. At most one such mail per address per AddressMailWindow.
+/// a new, pending, unsubscribed or suppressed address gets a confirmation link (it keeps its status
+/// until the link is followed: following it proves the mailbox takes mail again), an active or
+/// paused one a notice with its manage link. At most one such mail per address per AddressMailWindow.
 /// </summary>
 internal sealed class SignUp(
     NpgsqlDataSource dataSource,
@@ -43,7 +43,7 @@ internal sealed class SignUp(
         OutboxMail? queued = null;
         switch (subscriber.Status)
         {
-            case SubscriberStatus.Pending or SubscriberStatus.Unsubscribed:
+            case SubscriberStatus.Pending or SubscriberStatus.Unsubscribed or SubscriberStatus.Suppressed:
                 // Their choice as last submitted is what a confirmation will activate.
                 await UpdateSettingsAsync(connection, transaction, subscriber.Id, settings, now, cancellationToken);
                 await SubscriberTopics.ReplaceAsync(connection, transaction, subscriber.Id, settings.Topics, now, cancellationToken);
@@ -51,7 +51,7 @@ internal sealed class SignUp(
                 {
                     var token = await CreateConfirmationAsync(connection, transaction, subscriber.Id, now, rules.ConfirmationLifetime, cancellationToken);
                     queued = new OutboxMail(TransactionalMail.ConfirmationKind, subscriber.Id,
-                        [SubscriberStatus.Pending, SubscriberStatus.Unsubscribed],
+                        [SubscriberStatus.Pending, SubscriberStatus.Unsubscribed, SubscriberStatus.Suppressed],
                         mail.Confirmation(recipient, site.Url("confirm/" + token.Text), settings, rules.ConfirmationLifetime));
                 }
                 break;

@@ -22,7 +22,8 @@ internal static class UnsubscribeEndpoints
     public static void Map(IEndpointRouteBuilder pages)
     {
         pages.MapGet("/unsubscribe/{token}", Show).RequireRateLimiting(RateLimits.Requests);
-        pages.MapPost("/unsubscribe/{token}", Unsubscribe).RequireRateLimiting(RateLimits.Requests).DisableAntiforgery();
+        // Not behind the per-client request limit: only a token that does not verify counts (LinkGuessLimit).
+        pages.MapPost("/unsubscribe/{token}", Unsubscribe).DisableAntiforgery();
     }
 
     static async Task<ContentHttpResult> Show(
@@ -36,18 +37,23 @@ internal static class UnsubscribeEndpoints
     }
 
     static async Task<ContentHttpResult> Unsubscribe(
-        string token, Pages pages, NpgsqlDataSource dataSource, SubscriptionLinks links, TimeProvider clock, ILoggerFactory loggers,
-        CancellationToken cancellationToken)
+        string token, HttpContext http, Pages pages, NpgsqlDataSource dataSource, SubscriptionLinks links, LinkGuessLimit guesses,
+        TimeProvider clock, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
-        // From this commit on, no instance sends this subscriber anything: delivery checks the
-        // status when it claims mail.
+        // From this commit on, no instance sends this subscriber anything: delivery asks for the
+        // status right before each send.
         const string Sql = """
             UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = @Now, paused_at = NULL, updated_at = @Now
             WHERE id = @Id AND status IN ('pending', 'active', 'paused')
             """;
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         if (await LinkedSubscriber.FindAsync(connection, links, token, LinkPurpose.Unsubscribe, cancellationToken) is not { } subscriber)
-            return pages.UnknownLink();
+        {
+            if (guesses.TryCount(http))
+                return pages.UnknownLink();
+            http.Response.Headers.RetryAfter = "60";
+            return pages.TooManyRequests(TimeSpan.FromMinutes(1));
+        }
         var changed = await connection.ExecuteAsync(new CommandDefinition(Sql, new { subscriber.Id, Now = clock.GetUtcNow() }, cancellationToken: cancellationToken));
         if (changed > 0)
             loggers.CreateLogger(typeof(UnsubscribeEndpoints)).LogInformation("Subscriber {SubscriberId} unsubscribed", subscriber.Id);

@@ -19,6 +19,11 @@ public sealed class Pages(TemplateRenderer templates)
         "This link does not work",
         "The link may be incomplete (mail programs sometimes cut long links), or it was replaced by newer links, or the subscription was deleted. " +
         "The newest mail from us has links that work.");
+
+    /// <summary>429, with the wait in words (the Retry-After header is the caller's).</summary>
+    public ContentHttpResult TooManyRequests(TimeSpan retryAfter) => Error(StatusCodes.Status429TooManyRequests,
+        "Too many requests",
+        $"We received too many requests from your network. Please wait {(retryAfter <= TimeSpan.FromMinutes(1) ? "a minute" : $"{Math.Ceiling(retryAfter.TotalMinutes):0} minutes")} and try again.");
 }
 
 internal sealed record ErrorPage(string Title, string Message, string? Field);

@@ -46,10 +46,7 @@ public static class RateLimits
             SecurityHeaders.Apply(response);
             var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromMinutes(1);
             response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-            var page = context.HttpContext.RequestServices.GetRequiredService<Pages>().Error(StatusCodes.Status429TooManyRequests,
-                "Too many requests",
-                $"We received too many requests from your network. Please wait {Describe(retryAfter)} and try again.");
-            await page.ExecuteAsync(context.HttpContext);
+            await context.HttpContext.RequestServices.GetRequiredService<Pages>().TooManyRequests(retryAfter).ExecuteAsync(context.HttpContext);
         };
     }
 
@@ -76,7 +73,4 @@ public static class RateLimits
         }
         return address.ToString();
     }
-
-    static string Describe(TimeSpan wait) =>
-        wait <= TimeSpan.FromMinutes(1) ? "a minute" : $"{Math.Ceiling(wait.TotalMinutes):0} minutes";
 }

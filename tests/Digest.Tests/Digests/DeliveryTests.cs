@@ -161,7 +161,37 @@ public sealed class DeliveryTests
         var issues = await host.IssuesAsync(bounce);
         Assert.That(issues.Select(i => (i.State, i.Attempts)), Is.EqualTo(new[] { ("failed", 1), ("failed", 1), ("failed", 1) }), "no fourth issue once suppressed");
         Assert.That(await host.ScalarAsync<string>("SELECT status FROM subscribers WHERE id = @bounce", new { bounce }), Is.EqualTo("suppressed"));
+        Assert.That(await host.ScalarAsync<string>("SELECT suppressed_reason FROM subscribers WHERE id = @bounce", new { bounce }),
+            Does.StartWith("3 hard bounces in a row; the last: 550 5.1.1"), "the reason, for the operator");
+        Assert.That(await host.ScalarAsync<bool>("SELECT suppressed_at IS NOT NULL FROM subscribers WHERE id = @bounce", new { bounce }), Is.True);
         Assert.That((await host.IssuesAsync(fine)).Select(i => i.State), Is.EqualTo(Enumerable.Repeat("sent", 4)));
+        Assert.That(await host.ScalarAsync<string>("SELECT status || ' ' || hard_failures FROM subscribers WHERE id = @fine", new { fine }), Is.EqualTo("active 0"), "the others untouched");
+    }
+
+    [Test]
+    public async Task An_unsubscribe_after_the_claim_stops_that_issue_before_its_send()
+    {
+        // One send at a time; the first recipient's final dot is answered after 2 s ("slow…"), and
+        // the unsubscribe lands meanwhile: the second issue is claimed in the same batch, not yet sent.
+        using var relay = await Aiosmtpd.StartAsync();
+        await using var host = await DigestsHost.StartAsync(Monday9, relay.Port, new Dictionary<string, string?>
+        {
+            ["Digests:SendConcurrency"] = "1",
+        });
+        var first = await host.SubscribeAsync("slow-reader@example.org", ["diffusion"]);
+        var leaving = await host.SubscribeAsync("leaving@example.org", ["diffusion"]);
+        await host.AddPaperAsync("2509.40001", "Diffusion", "diffusion", 1, Monday9.AddHours(-2));
+        await host.Planner.PlanAsync();
+
+        var delivering = host.Delivery.DeliverDueAsync();
+        await WaitFor.ConditionAsync(async () => await host.ScalarAsync<int>("SELECT count(*)::int FROM digest_issues WHERE claimed_by IS NOT NULL") == 2, TimeSpan.FromSeconds(30));
+        await host.ScalarAsync<int>("UPDATE subscribers SET status = 'unsubscribed', unsubscribed_at = now() WHERE id = @leaving RETURNING 1", new { leaving });
+        var report = await delivering;
+
+        Assert.That((report.Claimed, report.Sent, report.Cancelled), Is.EqualTo((2, 1, 1)));
+        Assert.That(relay.Messages().SelectMany(m => m.RcptTo), Is.EqualTo(new[] { "slow-reader@example.org" }), "no mail to the one who left");
+        Assert.That((await host.IssuesAsync(leaving)).Single().State, Is.EqualTo("cancelled"));
+        Assert.That((await host.IssuesAsync(first)).Single().State, Is.EqualTo("sent"));
     }
 
     [Test]

@@ -1,3 +1,4 @@
+using Dapper;
 using System.Net;
 using Digest.Subscriptions.Tests.Harness;
 
@@ -59,5 +60,52 @@ public sealed class RateLimitTests : ServiceFixture
 
         Assert.That(statuses.Take(5), Is.All.EqualTo(HttpStatusCode.OK));
         Assert.That(statuses.Skip(5), Is.All.EqualTo(HttpStatusCode.TooManyRequests));
+    }
+}
+
+/// <summary>
+/// A genuine one-click unsubscribe is never rate-limited away: after a digest run a mailbox
+/// provider, or many readers behind one NAT, may post hundreds from one address.
+/// </summary>
+public sealed class OneClickLimitTests : ServiceFixture
+{
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
+    {
+        ["Subscriptions:RequestsPerClientPerMinute"] = "20",
+    };
+
+    [Test]
+    public async Task Five_hundred_one_click_posts_from_one_address_unsubscribe_all_five_hundred_and_forged_tokens_are_still_limited()
+    {
+        const int Readers = 500;
+        await Service.ExecuteAsync("""
+            INSERT INTO subscribers (email, status, frequency, delivery_hour, time_zone, created_at, updated_at, confirmed_at)
+            SELECT 'nat' || n || '@example.org', 'active', 'daily', 7, 'UTC', now(), now(), now() FROM generate_series(1, @Readers) AS n
+            """, new { Readers });
+        var links = Service.Service<Digest.Subscriptions.Links.SubscriptionLinks>();
+        List<long> ids;
+        await using (var connection = await Service.OpenAsync())
+            ids = (await connection.QueryAsync<long>("SELECT id FROM subscribers WHERE email LIKE 'nat%' ORDER BY id")).ToList();
+        using var provider = Service.Client("198.51.100.25");
+
+        var statuses = new List<HttpStatusCode>();
+        foreach (var id in ids)
+        {
+            var unsubscribe = (await links.ForSubscriberAsync(id, 1)).Unsubscribe;
+            using var response = await provider.PostAsync(unsubscribe.AbsolutePath,
+                new StringContent("List-Unsubscribe=One-Click", System.Text.Encoding.ASCII, "application/x-www-form-urlencoded"));
+            statuses.Add(response.StatusCode);
+        }
+        var forged = new List<HttpStatusCode>();
+        for (var i = 0; i < 30; i++)
+        {
+            using var response = await provider.PostAsync($"/unsubscribe/{ids[0]}.forged{i}AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", null);
+            forged.Add(response.StatusCode);
+        }
+
+        Assert.That(statuses, Has.Count.EqualTo(Readers).And.All.EqualTo(HttpStatusCode.OK));
+        Assert.That(await Service.ScalarAsync<int>("SELECT count(*)::int FROM subscribers WHERE email LIKE 'nat%' AND status = 'unsubscribed'"), Is.EqualTo(Readers));
+        Assert.That(forged.Take(20), Is.All.EqualTo(HttpStatusCode.NotFound), "a forged token is just an unknown link");
+        Assert.That(forged.Skip(20), Is.All.EqualTo(HttpStatusCode.TooManyRequests), "guessing spends the client's allowance");
     }
 }

@@ -44,6 +44,26 @@ public sealed class ConfirmTests : ServiceFixture
     }
 
     [Test]
+    public async Task A_suppressed_address_that_subscribes_again_and_confirms_is_active_with_a_clean_record()
+    {
+        var id = await Subscribers.ActiveAsync(Service, Client, "bounced-back@example.org");
+        await Service.ExecuteAsync("""
+            UPDATE subscribers SET status = 'suppressed', hard_failures = 3, suppressed_at = now(),
+                   suppressed_reason = '3 hard bounces in a row; the last: 550 5.1.1 No such user here'
+            WHERE id = @id
+            """, new { id });
+        Service.Clock.Advance(TimeSpan.FromDays(1)); // past the one-mail-per-address window
+
+        await Forms.SubscribeAsync(Client, "bounced-back@example.org");
+        Assert.That(await Subscribers.StatusAsync(Service, "bounced-back@example.org"), Is.EqualTo("suppressed"), "until the link is followed");
+        using var confirmed = await Subscribers.ConfirmAsync(Service, Client, "bounced-back@example.org", mails: 2);
+
+        Assert.That(confirmed.StatusCode, Is.EqualTo(System.Net.HttpStatusCode.OK));
+        var row = await Service.ScalarAsync<string>("SELECT concat_ws('|', status, hard_failures, suppressed_at IS NULL, suppressed_reason IS NULL) FROM subscribers WHERE id = @id", new { id });
+        Assert.That(row, Is.EqualTo("active|0|t|t"));
+    }
+
+    [Test]
     public async Task A_link_expires_after_48_hours()
     {
         await Forms.SubscribeAsync(Client, "late@example.org");

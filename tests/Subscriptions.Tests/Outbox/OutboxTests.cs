@@ -66,7 +66,7 @@ public sealed class OutboxTests : ServiceFixture
         Service.Clock.Advance(TimeSpan.FromHours(2));
         await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(async () =>
         {
-            while (await delivery.DeliverDueAsync() > 0)
+            while ((await delivery.DeliverBatchAsync()).Claimed > 0)
             {
             }
         })));
@@ -91,7 +91,7 @@ public sealed class OutboxTests : ServiceFixture
             new { Until = Service.Clock.GetUtcNow() + TimeSpan.FromMinutes(15) });
 
         Service.Clock.Advance(TimeSpan.FromMinutes(10));
-        Assert.That(await Service.Service<OutboxDelivery>().DeliverDueAsync(), Is.Zero, "the lease still holds");
+        Assert.That((await Service.Service<OutboxDelivery>().DeliverBatchAsync()).Claimed, Is.Zero, "the lease still holds");
 
         Service.Clock.Advance(TimeSpan.FromMinutes(6));
         await WaitForStateAsync("sent", kind: "orphaned");

@@ -1,3 +1,4 @@
+using Digest.Subscriptions.Delivery;
 using System.Text.Json;
 using Dapper;
 using Digest.Digests;
