@@ -35,6 +35,9 @@ public abstract class LeasedQueue<TMail>(NpgsqlDataSource dataSource, TimeProvid
     protected abstract Task<IReadOnlyDictionary<long, bool>> MaySendAsync(
         NpgsqlConnection connection, Guid claim, long[] ids, DateTimeOffset now, CancellationToken cancellationToken);
 
+    /// <summary>False while the queue cannot send at all (nothing is claimed then).</summary>
+    protected virtual bool CanSend => true;
+
     /// <summary>Reads what the batch needs before sending (contents, links), after the claim: the same rows, completed.</summary>
     protected virtual Task<IReadOnlyList<TMail>> PrepareAsync(IReadOnlyList<TMail> batch, CancellationToken cancellationToken) => Task.FromResult(batch);
 
@@ -50,7 +53,7 @@ public abstract class LeasedQueue<TMail>(NpgsqlDataSource dataSource, TimeProvid
     /// <returns>What the batch came to; <see cref="DeliveryReport.Claimed"/> 0 means nothing was due (or the stop came first).</returns>
     public async Task<DeliveryReport> DeliverBatchAsync(CancellationToken stopping = default)
     {
-        if (stopping.IsCancellationRequested)
+        if (stopping.IsCancellationRequested || !CanSend)
             return DeliveryReport.Nothing;
         var settings = Settings;
         var claim = Guid.NewGuid();

@@ -28,17 +28,17 @@ public sealed class OutboxDelivery(
 
     protected override LeasedQueueOptions Settings => options.CurrentValue;
 
-    /// <summary>Claims up to one batch of due mail, sends it and records each outcome; 0 claimed means nothing is due.</summary>
-    public new async Task<DeliveryReport> DeliverBatchAsync(CancellationToken stopping = default)
+    protected override bool CanSend
     {
-        if (services.GetService<IMailTransport>() is null)
+        get
         {
+            if (services.GetService<IMailTransport>() is not null)
+                return true;
             if (!_warnedNoTransport)
                 logger.LogWarning("No mail transport is registered: transactional mail stays queued in the outbox");
             _warnedNoTransport = true;
-            return DeliveryReport.Nothing;
+            return false;
         }
-        return await base.DeliverBatchAsync(stopping);
     }
 
     protected override async Task<IReadOnlyList<ClaimedMail>> ClaimAsync(
