@@ -177,23 +177,10 @@ public sealed class DigestDelivery(
             SELECT (SELECT count(*)::int FROM recorded) AS Recorded,
                    (SELECT count(*)::int FROM bounced WHERE status = 'suppressed' AND suppressed_at = @Now) AS Suppressed
             """;
-        var decisions = rows.Select(r => r.Decision).ToList();
-        return await connection.QuerySingleAsync<(int Recorded, int Suppressed)>(new CommandDefinition(Sql, new
-        {
-            Ids = decisions.Select(d => d.Id).ToArray(),
-            States = decisions.Select(d => d.State.Name()).ToArray(),
-            Outcomes = decisions.Select(d => d.LastOutcome).ToArray(),
-            Faults = decisions.Select(d => d.Fault.Name()).ToArray(),
-            Details = decisions.Select(d => Truncate(d.Detail, 1000)).ToArray(),
-            DueAts = decisions.Select(d => d.DueAt.UtcDateTime).ToArray(),
-            UnknownResent = decisions.Select(d => d.UnknownResent).ToArray(),
-            Claim = claim,
-            Now = now,
-            SuppressAfter = options.CurrentValue.SuppressAfterHardFailures,
-        }, cancellationToken: cancellationToken));
+        var parameters = Decision.Columns(rows.Select(r => r.Decision).ToList(), claim, now);
+        parameters.Add("SuppressAfter", options.CurrentValue.SuppressAfterHardFailures);
+        return await connection.QuerySingleAsync<(int Recorded, int Suppressed)>(new CommandDefinition(Sql, parameters, cancellationToken: cancellationToken));
     }
-
-    static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
 
     /// <summary>A claimed issue, with what sending it needs.</summary>
     public sealed record ClaimedIssue(long Id, long SubscriberId, string Email, DateOnly Period, int Attempts, bool UnknownResent, DateTime QueuedAt)

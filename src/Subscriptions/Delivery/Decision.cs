@@ -1,3 +1,4 @@
+using Dapper;
 using Digest.Mailer;
 
 namespace Digest.Subscriptions.Delivery;
@@ -8,6 +9,25 @@ public sealed record Decision(long Id, QueueState State, string LastOutcome, Fau
 {
     /// <summary>Kept queued because a relay refuses the sender: no one's bounce, and it waits for the setup to be fixed.</summary>
     public bool Held => State == QueueState.Queued && Fault == Fault.Sender;
+
+    /// <summary>
+    /// The decisions as the columns both queues' record statements unnest: @Ids, @States,
+    /// @Outcomes, @Faults, @Details, @DueAts, @UnknownResent, plus @Claim and @Now.
+    /// </summary>
+    public static DynamicParameters Columns(IReadOnlyList<Decision> decisions, Guid claim, DateTimeOffset now)
+    {
+        var parameters = new DynamicParameters();
+        parameters.Add("Ids", decisions.Select(d => d.Id).ToArray());
+        parameters.Add("States", decisions.Select(d => d.State.Name()).ToArray());
+        parameters.Add("Outcomes", decisions.Select(d => d.LastOutcome).ToArray());
+        parameters.Add("Faults", decisions.Select(d => d.Fault.Name()).ToArray());
+        parameters.Add("Details", decisions.Select(d => d.Detail is { Length: > 1000 } text ? text[..1000] : d.Detail).ToArray());
+        parameters.Add("DueAts", decisions.Select(d => d.DueAt.UtcDateTime).ToArray());
+        parameters.Add("UnknownResent", decisions.Select(d => d.UnknownResent).ToArray());
+        parameters.Add("Claim", claim);
+        parameters.Add("Now", now);
+        return parameters;
+    }
 
     /// <summary>The one retry and give-up policy of every leased queue.</summary>
     public static Decision Of(IQueuedMail row, Attempt attempt, DateTimeOffset now, LeasedQueueOptions settings)

@@ -106,25 +106,11 @@ public sealed class OutboxDelivery(
                 AS o(id, state, outcome, fault, detail, due_at, unknown_resent)
             WHERE x.id = o.id AND x.claimed_by = @Claim
             """;
-        var decisions = rows.Select(r => r.Decision).ToList();
-        var recorded = await connection.ExecuteAsync(new CommandDefinition(Sql, new
-        {
-            Ids = decisions.Select(d => d.Id).ToArray(),
-            States = decisions.Select(d => d.State.Name()).ToArray(),
-            Outcomes = decisions.Select(d => d.LastOutcome).ToArray(),
-            Faults = decisions.Select(d => d.Fault.Name()).ToArray(),
-            Details = decisions.Select(d => Truncate(d.Detail, 1000)).ToArray(),
-            DueAts = decisions.Select(d => d.DueAt.UtcDateTime).ToArray(),
-            UnknownResent = decisions.Select(d => d.UnknownResent).ToArray(),
-            Claim = claim,
-            Now = now,
-        }, cancellationToken: cancellationToken));
+        var recorded = await connection.ExecuteAsync(new CommandDefinition(Sql, Decision.Columns(rows.Select(r => r.Decision).ToList(), claim, now), cancellationToken: cancellationToken));
         foreach (var (mail, decision) in rows)
             logger.LogInformation("Outbox mail {OutboxId} ({Kind}) for subscriber {SubscriberId}: {State}", mail.Id, mail.Kind, mail.SubscriberId, decision.State);
         return (recorded, 0);
     }
-
-    static string? Truncate(string? text, int max) => text is null || text.Length <= max ? text : text[..max];
 
     public sealed record ClaimedMail(long Id, string Kind, long? SubscriberId, int Attempts, bool UnknownResent, DateTime QueuedAt, string Message)
         : IQueuedMail;
