@@ -2,6 +2,7 @@ using Digest.Database;
 using Digest.Digests;
 using Digest.Mailer;
 using Digest.Papers;
+using Digest.Papers.Site;
 using Digest.Schedules;
 using Digest.Subscriptions;
 using Digest.Templates;
@@ -31,6 +32,7 @@ public static class DigestExtensions
     public static IEndpointRouteBuilder MapDigestEndpoints(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => true });
+        endpoints.MapPapersSite();
         endpoints.MapSubscriptionsEndpoints();
         endpoints.MapDigestsEndpoints();
         return endpoints;

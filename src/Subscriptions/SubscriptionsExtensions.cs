@@ -74,7 +74,7 @@ public static class SubscriptionsExtensions
         return builder;
     }
 
-    /// <summary>The pages (/, /confirm, /manage, /unsubscribe, /categories), the preview API and the pages' assets.</summary>
+    /// <summary>The pages (/subscribe, /confirm, /manage, /unsubscribe, /categories), the preview API and the pages' assets.</summary>
     public static IEndpointRouteBuilder MapSubscriptionsEndpoints(this IEndpointRouteBuilder endpoints)
     {
         var pages = endpoints.MapGroup("").AddEndpointFilter<SecurityHeaders.Filter>();
@@ -90,5 +90,5 @@ public static class SubscriptionsExtensions
     }
 
     static ContentHttpResult NotFound(Pages pages) =>
-        pages.Error(StatusCodes.Status404NotFound, "Page not found", "There is nothing at this address. The subscribe form is on the home page.");
+        pages.Error(StatusCodes.Status404NotFound, "Page not found", "There is nothing at this address. The day's trending papers are on the home page.");
 }

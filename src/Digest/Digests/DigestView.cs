@@ -1,4 +1,5 @@
 using System.Globalization;
+using Digest.Papers.Site;
 
 namespace Digest.Digests;
 
@@ -46,7 +47,7 @@ internal sealed record DigestView(
             topics,
             when,
             papers.Count == 0 ? "" : DigestText.Shorten(papers[0].Title, 120),
-            papers.Select((p, i) => PaperView.Of(p, i + 1, numberWidth)).ToList(),
+            papers.Select((p, i) => PaperView.Of(p, i + 1, numberWidth, content.SiteUrl)).ToList(),
             why,
             DigestText.Wrap(why, DigestText.Width, ""),
             schedule,
@@ -95,6 +96,7 @@ internal sealed record DigestView(
 }
 
 /// <summary>One paper as the templates show it; the Text… values are wrapped and indented for the plain-text part.</summary>
+/// <param name="Url">Where the title links: the paper's own page (Hugging Face, arXiv) or else its page on this site.</param>
 internal sealed record PaperView(
     string Number,
     string Title,
@@ -117,7 +119,8 @@ internal sealed record PaperView(
 
     const int ExcerptLength = 300;
 
-    public static PaperView Of(IssuePaper paper, int number, int numberWidth)
+    /// <param name="siteUrl">Where the paper's page on this site is: the title links there when the paper has no page elsewhere (every demo paper).</param>
+    public static PaperView Of(IssuePaper paper, int number, int numberWidth, Uri siteUrl)
     {
         var indent = new string(' ', numberWidth);
         var title = DigestText.Flatten(paper.Title);
@@ -138,7 +141,7 @@ internal sealed record PaperView(
         return new PaperView(
             $"{number.ToString(CultureInfo.InvariantCulture)}.".PadRight(numberWidth),
             title,
-            pageUrl ?? pdfUrl,
+            pageUrl ?? new Uri(siteUrl, SitePaths.Paper(paper.Id).TrimStart('/')).AbsoluteUri,
             authors,
             upvotes,
             topics,

@@ -17,7 +17,7 @@ public static class PapersExtensions
 
     /// <summary>
     /// Paper ingestion: the sources (Hugging Face, arXiv, JSON files, the demo set), each remote one
-    /// with its own resilient HttpClient; the store; the hourly job. Configuration section <c>Papers</c>.
+    /// with its own resilient HttpClient; the store; the hourly job; what the papers site reads. Configuration section <c>Papers</c>.
     /// </summary>
     public static IHostApplicationBuilder AddPapers(this IHostApplicationBuilder builder)
     {
@@ -30,6 +30,7 @@ public static class PapersExtensions
         services.AddSingleton<ArxivThrottle>();
         services.AddSingleton<FeedDays>();
         services.AddSingleton<PaperStore>();
+        services.AddSingleton<Site.PaperListing>();
         services.AddTransient<PaperIngest>();
 
         services.AddHttpClient<HuggingFaceSource>((provider, http) =>

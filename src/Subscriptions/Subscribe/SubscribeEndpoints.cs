@@ -1,3 +1,4 @@
+using Digest.Subscriptions.Filters;
 using Digest.Subscriptions.Settings;
 using Digest.Subscriptions.Web;
 using Microsoft.AspNetCore.Antiforgery;
@@ -10,18 +11,31 @@ using Npgsql;
 
 namespace Digest.Subscriptions.Subscribe;
 
-/// <summary>The subscribe form at /, and the page every valid submission ends on.</summary>
+/// <summary>
+/// The subscribe form at /subscribe (the home page is the day's papers), and the page every valid
+/// submission ends on. <c>?topic=</c> fills the topics box: the papers site's "Subscribe to this
+/// search" and "Subscribe to papers like this" links. POST / stays for forms rendered before the
+/// form moved (an open tab, a cached page).
+/// </summary>
 internal static class SubscribeEndpoints
 {
+    public const string Path = "/subscribe";
+
     public static void Map(IEndpointRouteBuilder pages)
     {
-        pages.MapGet("/", Form);
+        pages.MapGet(Path, Form);
+        pages.MapPost(Path, Submit).AddEndpointFilter<FormGuard>().RequireRateLimiting(RateLimits.Submit);
         pages.MapPost("/", Submit).AddEndpointFilter<FormGuard>().RequireRateLimiting(RateLimits.Submit);
         pages.MapGet("/check-your-inbox", CheckYourInbox);
     }
 
-    static ContentHttpResult Form(HttpContext http, IAntiforgery antiforgery, Pages pages) =>
-        pages.Render("subscribe", new SubscribePage(FormView.For(http, antiforgery, SubscriptionFormValues.Blank), GuessZone: true));
+    static ContentHttpResult Form(string? topic, HttpContext http, IAntiforgery antiforgery, Pages pages)
+    {
+        // Only a plausible topic is carried into the box; the form checks it like anything typed.
+        var topics = topic is not null && topic.Length <= TopicList.MaxLength && FormText.FindUnacceptable(topic) is null ? topic.Trim() : "";
+        var values = SubscriptionFormValues.Blank with { Topics = topics };
+        return pages.Render("subscribe", new SubscribePage(FormView.For(http, antiforgery, values), GuessZone: true));
+    }
 
     static async Task<Results<RedirectHttpResult, ContentHttpResult>> Submit(
         HttpContext http, IAntiforgery antiforgery, Pages pages, NpgsqlDataSource dataSource, SignUp signUp,

@@ -7,8 +7,13 @@ namespace Digest.Subscriptions.Web;
 /// <summary>Server-rendered pages: templates/pages/{name}.hbs as an HTML response.</summary>
 public sealed class Pages(TemplateRenderer templates)
 {
+    public const string HtmlContentType = "text/html; charset=utf-8";
+
     public ContentHttpResult Render(string page, object model, int statusCode = StatusCodes.Status200OK) =>
-        TypedResults.Content(templates.Render("pages/" + page, model), "text/html; charset=utf-8", statusCode: statusCode);
+        TypedResults.Content(Html(page, model), HtmlContentType, statusCode: statusCode);
+
+    /// <summary>The page's HTML, for a caller that sets more than the status (validators, say).</summary>
+    public string Html(string page, object model) => templates.Render("pages/" + page, model);
 
     /// <param name="field">The form field the problem is about, when there is one: the page names it.</param>
     public ContentHttpResult Error(int statusCode, string title, string message, string? field = null) =>

@@ -114,23 +114,24 @@ public sealed partial class DigestRendererTests
         var email = Renderer.Render(Content([Paper("Nobody wrote this", abstractText: "The abstract.")]));
 
         Assert.That(DigestView.Of(Content([Paper("A")]), inBrowser: false).Papers[0].Authors, Is.Null);
-        Assert.That(email.Html, Does.Not.Contain("></p>"), "no empty paragraph");
+        Assert.That(email.Html, Does.Not.Match("<p[^>]*></p>"), "no empty paragraph");
         Assert.That(email.Text, Does.Contain("Nobody wrote this\n    The abstract."));
     }
 
     [Test]
-    public void The_title_links_to_the_paper_page_else_the_pdf_else_nothing()
+    public void The_title_links_to_the_paper_page_else_to_its_page_on_this_site()
     {
         var email = Renderer.Render(Content(
         [
             Paper("With page", page: "https://hf.example/p/1", pdf: "https://arxiv.example/pdf/1"),
-            Paper("Only pdf", pdf: "https://arxiv.example/pdf/2"),
-            Paper("No links"),
+            Paper("Only pdf", pdf: "https://arxiv.example/pdf/2", id: "2511.00002"),
+            Paper("No links", id: "local-0123456789abcdef"),
         ]));
 
         Assert.That(email.Html, Does.Contain("<a href=\"https://hf.example/p/1\" style=\"color:#1d4ed8;text-decoration:none;\">With page</a>"));
-        Assert.That(email.Html, Does.Contain("<a href=\"https://arxiv.example/pdf/2\" style=\"color:#1d4ed8;text-decoration:none;\">Only pdf</a>"));
-        Assert.That(email.Html, Does.Contain(">No links</p>"));
+        Assert.That(email.Html, Does.Contain("<a href=\"https://digest.example/papers/2511.00002\" style=\"color:#1d4ed8;text-decoration:none;\">Only pdf</a>"));
+        Assert.That(email.Html, Does.Contain("<a href=\"https://digest.example/papers/local-0123456789abcdef\" style=\"color:#1d4ed8;text-decoration:none;\">No links</a>"));
+        Assert.That(email.Text, Does.Contain("    Paper: https://digest.example/papers/local-0123456789abcdef\n"), "every entry has a link in the text part too");
     }
 
     [Test]
@@ -169,12 +170,14 @@ public sealed partial class DigestRendererTests
     }
 
     [Test]
-    public void The_browser_page_is_the_mail_without_a_link_to_itself()
+    public void The_browser_page_is_a_shareable_copy_without_the_subscriber_links()
     {
         var page = Renderer.RenderPage(Realistic());
 
         Assert.That(page, Does.Contain("Reward Models That Explain Themselves"));
-        Assert.That(page, Does.Contain("https://digest.example/manage/MANAGE-TOKEN"));
+        Assert.That(page, Does.Contain("This is a shareable copy"));
+        Assert.That(page, Does.Not.Contain("MANAGE-TOKEN").And.Not.Contain("/manage/"));
+        Assert.That(page, Does.Not.Contain("UNSUBSCRIBE-TOKEN").And.Not.Contain("/unsubscribe/"));
         Assert.That(page, Does.Not.Contain("VIEW-TOKEN"));
     }
 

@@ -63,7 +63,8 @@ public sealed class IssuePageTests
         Assert.That(new[] { third, first, second }, Is.Ordered, html);
         Assert.That(html, Does.Contain("3 new papers on agents, rlhf"), "a tie: the topic of the higher-ranked paper first");
         Assert.That(html, Does.Contain("because you follow: diffusion models, agents author:&quot;grace hopper&quot; category:cs.AI upvotes:5."));
-        Assert.That(html, Does.Contain($"href=\"https://digest.example/manage/"));
+        Assert.That(html, Does.Not.Contain("/manage/").And.Not.Contain("/unsubscribe/"), "a forwarded copy grants no rights");
+        Assert.That(html, Does.Contain("This is a shareable copy"));
         Assert.That(html, Does.Not.Contain("View in browser"));
         Assert.That(response.Headers.GetValues("Referrer-Policy"), Is.EqualTo(new[] { "no-referrer" }));
         Assert.That(string.Join(";", response.Headers.GetValues("Content-Security-Policy")), Does.Contain("default-src 'none'").And.Not.Contain("script-src"));

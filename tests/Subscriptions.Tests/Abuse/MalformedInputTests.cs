@@ -27,7 +27,7 @@ public sealed partial class MalformedInputTests
             var body = submission.WithToken ? $"{submission.Body}&{Forms.AntiforgeryField}={token}" : submission.Body;
             using var content = new StringContent(body, Encoding.ASCII);
             content.Headers.ContentType = new(submission.ContentType);
-            using var response = await client.PostAsync(new Uri("/", UriKind.Relative), content, cancellationToken);
+            using var response = await client.PostAsync(new Uri("/subscribe", UriKind.Relative), content, cancellationToken);
             var html = await response.Content.ReadAsStringAsync(cancellationToken);
             statuses.AddOrUpdate((int)response.StatusCode, 1, (_, n) => n + 1);
             var problem = (int)response.StatusCode switch

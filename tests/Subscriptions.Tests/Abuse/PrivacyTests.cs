@@ -15,6 +15,10 @@ public sealed class PrivacyTests : ServiceFixture
     };
 
     [TestCase("/")]
+    [TestCase("/subscribe")]
+    [TestCase("/papers/2025-09-08")]
+    [TestCase("/papers/not-a-paper")]
+    [TestCase("/search?q=diffusion")]
     [TestCase("/check-your-inbox")]
     [TestCase("/categories")]
     [TestCase("/no-such-page")]
@@ -44,10 +48,12 @@ public sealed class PrivacyTests : ServiceFixture
         Assert.That(manage.Headers.CacheControl?.NoStore, Is.True, "a page with someone's data is not cached");
     }
 
-    [Test]
-    public async Task The_pages_load_no_inline_script_or_style()
+    [TestCase("/")]
+    [TestCase("/subscribe")]
+    [TestCase("/search?q=diffusion")]
+    public async Task The_pages_load_no_inline_script_or_style(string path)
     {
-        var html = await Client.GetStringAsync(new Uri("/", UriKind.Relative));
+        var html = await Client.GetStringAsync(new Uri(path, UriKind.Relative));
 
         Assert.That(html, Does.Not.Match("<script(?![^>]*\\bsrc=)"), "every script is a file");
         Assert.That(html, Does.Not.Contain("<style").And.Not.Contain(" style=").And.Not.Contain(" onclick="));

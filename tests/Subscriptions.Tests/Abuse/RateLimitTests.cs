@@ -21,7 +21,7 @@ public sealed class RateLimitTests : ServiceFixture
         for (var i = 0; i < 3; i++)
             await Forms.SubscribeAsync(busy, $"limit{i}@example.org");
 
-        using var refused = await Forms.PostAsync(busy, "/", Forms.Subscribe("limit3@example.org"));
+        using var refused = await Forms.PostAsync(busy, "/subscribe", Forms.Subscribe("limit3@example.org"));
         var html = await refused.Content.ReadAsStringAsync();
 
         Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
@@ -42,7 +42,7 @@ public sealed class RateLimitTests : ServiceFixture
         }
         using var sameNetwork = Service.Client("2001:db8:1:2:ffff::9");
 
-        using var refused = await Forms.PostAsync(sameNetwork, "/", Forms.Subscribe("v6-3@example.org"));
+        using var refused = await Forms.PostAsync(sameNetwork, "/subscribe", Forms.Subscribe("v6-3@example.org"));
 
         Assert.That(refused.StatusCode, Is.EqualTo(HttpStatusCode.TooManyRequests));
     }

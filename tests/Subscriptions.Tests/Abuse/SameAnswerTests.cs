@@ -45,7 +45,7 @@ public sealed class SameAnswerTests : ServiceFixture
                 var fields = Forms.Subscribe(address(round), "protein folding");
                 var token = await Forms.TokenAsync(Client);
                 var watch = Stopwatch.StartNew();
-                using var response = await Forms.PostWithTokenAsync(Client, "/", fields, token);
+                using var response = await Forms.PostWithTokenAsync(Client, "/subscribe", fields, token);
                 watch.Stop();
                 times[kind].Add(watch.Elapsed.TotalMilliseconds);
                 answers.Add($"{(int)response.StatusCode} {response.Headers.Location} {await response.Content.ReadAsStringAsync()} " +

@@ -57,7 +57,7 @@ public sealed class SubscriptionJourneyTests
         var problems = WatchForProblems(page);
 
         // The form: the zone is guessed from the browser, the preview follows the typing.
-        await page.GotoAsync("/");
+        await page.GotoAsync("/subscribe");
         Assert.That(await page.InputValueAsync("#zone"), Is.EqualTo("America/New_York"));
         await page.FillAsync("#email", "not an address");
         await page.Locator("#topics").PressSequentiallyAsync("diffusion\nreward models");
@@ -160,7 +160,7 @@ public sealed class SubscriptionJourneyTests
     {
         var page = await _browser.NewPageAsync(320);
         page.Context.SetDefaultTimeout(90_000);
-        await page.GotoAsync(_service.BaseAddress!.ToString());
+        await page.GotoAsync(new Uri(_service.BaseAddress!, "subscribe").ToString());
 
         var unlabelled = await page.EvaluateAsync<string[]>("""
             Array.from(document.querySelectorAll('input:not([type=hidden]), select, textarea'))

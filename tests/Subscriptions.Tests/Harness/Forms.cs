@@ -26,7 +26,7 @@ public static partial class Forms
     }
 
     /// <summary>The antiforgery token of the page's first form; the client keeps the matching cookie.</summary>
-    public static async Task<string> TokenAsync(HttpClient client, string path = "/")
+    public static async Task<string> TokenAsync(HttpClient client, string path = "/subscribe")
     {
         var html = await client.GetStringAsync(new Uri(path, UriKind.Relative));
         return HiddenToken().Match(html) is { Success: true } match
@@ -52,7 +52,7 @@ public static partial class Forms
     /// <summary>Subscribes through the form and checks the answer is the usual redirect.</summary>
     public static async Task SubscribeAsync(HttpClient client, string email, string topics = "diffusion models", params (string Field, string Value)[] overrides)
     {
-        using var response = await PostAsync(client, "/", Subscribe(email, topics, overrides));
+        using var response = await PostAsync(client, "/subscribe", Subscribe(email, topics, overrides));
         if (response.StatusCode != HttpStatusCode.Redirect)
             throw new InvalidOperationException($"Subscribing {email} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
     }

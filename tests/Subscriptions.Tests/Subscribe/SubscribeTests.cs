@@ -7,12 +7,12 @@ namespace Digest.Subscriptions.Tests.Subscribe;
 public sealed class SubscribeTests : ServiceFixture
 {
     [Test]
-    public async Task The_form_is_the_home_page()
+    public async Task The_form_is_at_subscribe()
     {
-        var html = await Client.GetStringAsync(new Uri("/", UriKind.Relative));
+        var html = await Client.GetStringAsync(new Uri("/subscribe", UriKind.Relative));
 
-        Assert.That(html, Does.Contain("<h1 class=\"brand\">Digest</h1>"));
-        Assert.That(html, Does.Contain("<form class=\"settings\" method=\"post\" action=\"/\""));
+        Assert.That(html, Does.Contain("<h1>Get trending papers in your inbox</h1>"));
+        Assert.That(html, Does.Contain("<form class=\"settings\" method=\"post\" action=\"/subscribe\""));
         foreach (var field in new[] { "email", "topics", "frequency-daily", "frequency-weekly", "weekday", "hour", "zone" })
             Assert.That(html, Does.Contain($"id=\"{field}\""), field);
         Assert.That(html, Does.Contain("<option value=\"UTC\" selected>UTC</option>"), "UTC until the browser says otherwise");
@@ -20,9 +20,29 @@ public sealed class SubscribeTests : ServiceFixture
     }
 
     [Test]
+    public async Task A_topic_in_the_address_fills_the_topics_box_and_nothing_else()
+    {
+        var html = await Client.GetStringAsync(new Uri("/subscribe?topic=" + Uri.EscapeDataString("\"diffusion models\" -video <b>"), UriKind.Relative));
+
+        Assert.That(html, Does.Contain(">&quot;diffusion models&quot; -video &lt;b&gt;</textarea>"));
+        Assert.That(html, Does.Contain("id=\"email\" name=\"email\" type=\"email\" autocomplete=\"email\" spellcheck=\"false\" value=\"\""));
+    }
+
+    [Test]
+    public async Task The_old_form_address_still_subscribes()
+    {
+        // A form rendered before the form moved to /subscribe (an open tab) posts to /.
+        using var response = await Forms.PostAsync(Client, "/", Forms.Subscribe("old-form@example.org"), formPage: "/subscribe");
+
+        Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.Redirect));
+        Assert.That(response.Headers.Location?.OriginalString, Is.EqualTo("/check-your-inbox"));
+        Assert.That(await Subscribers.StatusAsync(Service, "old-form@example.org"), Is.EqualTo("pending"));
+    }
+
+    [Test]
     public async Task Subscribing_stores_a_pending_subscriber_with_its_settings_and_topics_and_queues_a_confirmation()
     {
-        using var response = await Forms.PostAsync(Client, "/", Forms.Subscribe("Ada.Lovelace@Example.ORG",
+        using var response = await Forms.PostAsync(Client, "/subscribe", Forms.Subscribe("Ada.Lovelace@Example.ORG",
             "\"Diffusion  Models\" -video\nRLHF author:\"Ada  Lovelace\" category:cs.lg upvotes:5",
             ("frequency", "weekly"), ("weekday", "3"), ("hour", "18"), ("zone", "America/Sao_Paulo")));
 

@@ -35,7 +35,7 @@ public sealed class ValidationTests : ServiceFixture
         var email = $"valid-{Guid.NewGuid():N}@example.org";
         var fields = Forms.Subscribe(email, "diffusion models", (field, value), ("frequency", field == "weekday" ? "weekly" : field == "frequency" ? value : "daily"));
 
-        using var response = await Forms.PostAsync(Client, "/", fields);
+        using var response = await Forms.PostAsync(Client, "/subscribe", fields);
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
@@ -61,7 +61,7 @@ public sealed class ValidationTests : ServiceFixture
             .Append($"{field}={encodedValue}")
             .Append($"{Forms.AntiforgeryField}={Uri.EscapeDataString(token)}");
 
-        using var response = await Client.PostAsync(new Uri("/", UriKind.Relative),
+        using var response = await Client.PostAsync(new Uri("/subscribe", UriKind.Relative),
             new StringContent(string.Join('&', fields), System.Text.Encoding.ASCII, "application/x-www-form-urlencoded"));
         var html = await response.Content.ReadAsStringAsync();
 
@@ -74,7 +74,7 @@ public sealed class ValidationTests : ServiceFixture
     [Test]
     public async Task A_topic_longer_than_200_characters_is_refused()
     {
-        using var response = await Forms.PostAsync(Client, "/", Forms.Subscribe("long@example.org", "attention " + new string('x', 200)));
+        using var response = await Forms.PostAsync(Client, "/subscribe", Forms.Subscribe("long@example.org", "attention " + new string('x', 200)));
         var html = System.Net.WebUtility.HtmlDecode(await response.Content.ReadAsStringAsync());
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
@@ -84,7 +84,7 @@ public sealed class ValidationTests : ServiceFixture
     [Test]
     public async Task The_refused_form_keeps_what_was_typed()
     {
-        using var response = await Forms.PostAsync(Client, "/", Forms.Subscribe("kept@example.org", "the and of\n<b>bold</b> ideas", ("hour", "21"), ("zone", "Asia/Tokyo")));
+        using var response = await Forms.PostAsync(Client, "/subscribe", Forms.Subscribe("kept@example.org", "the and of\n<b>bold</b> ideas", ("hour", "21"), ("zone", "Asia/Tokyo")));
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.That(html, Does.Contain("value=\"kept@example.org\""));
@@ -99,7 +99,7 @@ public sealed class ValidationTests : ServiceFixture
         var fields = Forms.Subscribe("twice-field@example.org").ToList();
         fields.Add(new("email", "other@example.org"));
 
-        using var response = await Forms.PostAsync(Client, "/", fields);
+        using var response = await Forms.PostAsync(Client, "/subscribe", fields);
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
@@ -109,7 +109,7 @@ public sealed class ValidationTests : ServiceFixture
     [Test]
     public async Task A_post_without_the_antiforgery_token_is_refused_and_stores_nothing()
     {
-        using var response = await Forms.PostWithTokenAsync(Client, "/", Forms.Subscribe("noforgery@example.org"), token: null);
+        using var response = await Forms.PostWithTokenAsync(Client, "/subscribe", Forms.Subscribe("noforgery@example.org"), token: null);
         var html = await response.Content.ReadAsStringAsync();
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
@@ -124,7 +124,7 @@ public sealed class ValidationTests : ServiceFixture
         var foreignToken = await Forms.TokenAsync(other);
         using var fresh = Service.Client();
 
-        using var response = await Forms.PostWithTokenAsync(fresh, "/", Forms.Subscribe("foreign@example.org"), foreignToken);
+        using var response = await Forms.PostWithTokenAsync(fresh, "/subscribe", Forms.Subscribe("foreign@example.org"), foreignToken);
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.BadRequest));
         Assert.That(await Service.ScalarAsync<int>("SELECT count(*) FROM subscribers"), Is.Zero);
@@ -134,7 +134,7 @@ public sealed class ValidationTests : ServiceFixture
     public async Task A_post_that_is_not_a_form_is_refused()
     {
         await Forms.TokenAsync(Client);
-        using var response = await Client.PostAsync(new Uri("/", UriKind.Relative),
+        using var response = await Client.PostAsync(new Uri("/subscribe", UriKind.Relative),
             new StringContent("{\"email\":\"json@example.org\"}", System.Text.Encoding.UTF8, "application/json"));
 
         Assert.That(response.StatusCode, Is.EqualTo(HttpStatusCode.UnsupportedMediaType));
