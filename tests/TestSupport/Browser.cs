@@ -57,6 +57,25 @@ public sealed class Browser : IAsyncDisposable
         return path;
     }
 
+    /// <summary>
+    /// Collects console errors (CSP violations among them) and script errors. A page answered 400 or
+    /// 404 on purpose is reported as a failed load of the document itself, which is not a problem; a
+    /// failed stylesheet or script is.
+    /// </summary>
+    public static List<string> WatchForProblems(IPage page)
+    {
+        var problems = new List<string>();
+        page.Console += (_, message) =>
+        {
+            var documentItself = message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal)
+                && message.Location.StartsWith(page.Url, StringComparison.Ordinal);
+            if (message.Type == "error" && !documentItself)
+                problems.Add($"{message.Text} ({message.Location})");
+        };
+        page.PageError += (_, error) => problems.Add(error);
+        return problems;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Chromium.DisposeAsync();

@@ -11,7 +11,7 @@ public sealed class DigestBrowserTests
     /// The lowest contrast ratio between any text and the background it is drawn on (WCAG formula),
     /// with the element that has it.
     /// </summary>
-    const string LowestContrast = """
+    internal const string LowestContrast = """
         () => {
           const rgb = c => (c.match(/[\d.]+/g) || []).map(Number);
           const lum = ([r, g, b]) => {

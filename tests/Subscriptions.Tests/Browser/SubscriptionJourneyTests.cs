@@ -186,21 +186,7 @@ public sealed class SubscriptionJourneyTests
         Assert.That(await StatusAsync("keyboard@example.org"), Is.EqualTo("pending"));
     }
 
-    static List<string> WatchForProblems(IPage page)
-    {
-        var problems = new List<string>();
-        page.Console += (_, message) =>
-        {
-            // A page answered 400 (a refused form) or 404 (a dead link) on purpose is reported as a
-            // failed load of the document itself; a failed stylesheet or script is a problem.
-            var documentItself = message.Text.StartsWith("Failed to load resource", StringComparison.Ordinal)
-                && message.Location.StartsWith(page.Url, StringComparison.Ordinal);
-            if (message.Type == "error" && !documentItself)
-                problems.Add($"{message.Text} ({message.Location})");
-        };
-        page.PageError += (_, error) => problems.Add(error);
-        return problems;
-    }
+    static List<string> WatchForProblems(IPage page) => TestSupport.Browser.WatchForProblems(page);
 
     static async Task Screenshot(IPage page, string name, int width)
     {
