@@ -31,6 +31,7 @@ public static class PapersExtensions
         services.AddSingleton<FeedDays>();
         services.AddSingleton<PaperStore>();
         services.AddSingleton<Site.PaperListing>();
+        services.AddSingleton<Site.RenderedPages>();
         services.AddTransient<PaperIngest>();
 
         services.AddHttpClient<HuggingFaceSource>((provider, http) =>

@@ -20,6 +20,13 @@ public sealed class PapersOptions
     /// <summary>When the shipped demo papers are loaded because no remote feed could be read.</summary>
     public DemoPolicy Demo { get; set; } = DemoPolicy.Auto;
 
+    /// <summary>
+    /// How long a rendered day, paper or feed answer of the papers site is served from memory before
+    /// it is read and rendered again (0: every request reads). A page then lags a change by at most
+    /// this long; its validators always describe what was served.
+    /// </summary>
+    public TimeSpan PagesCacheFor { get; set; } = TimeSpan.FromSeconds(2);
+
     /// <summary>JSON files to ingest on every run (the project's format or the Hugging Face shape).</summary>
     public List<string> Files { get; set; } = [];
 

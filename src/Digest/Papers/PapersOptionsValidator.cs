@@ -16,6 +16,7 @@ internal sealed partial class PapersOptionsValidator : IValidateOptions<PapersOp
         }
 
         Require(options.LookBackDays is >= 0 and <= 30, "Papers:LookBackDays must be between 0 and 30.");
+        Require(options.PagesCacheFor >= TimeSpan.Zero && options.PagesCacheFor <= TimeSpan.FromMinutes(10), "Papers:PagesCacheFor must be between 00:00:00 and 00:10:00.");
         Require(options.IngestEvery >= TimeSpan.FromMinutes(1), "Papers:IngestEvery must be at least one minute.");
         Require(options.DaySettlesAfter >= TimeSpan.Zero, "Papers:DaySettlesAfter must not be negative.");
         Require(options.Files.All(f => !string.IsNullOrWhiteSpace(f)), "Papers:Files must not contain empty paths.");

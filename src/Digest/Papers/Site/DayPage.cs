@@ -24,11 +24,16 @@ internal static partial class DayPage
         pages.MapGet("/papers", Pick);
     }
 
-    static async Task<Results<ContentHttpResult, StatusCodeHttpResult>> Home(HttpContext http, PaperListing listing, Pages pages, CancellationToken cancellationToken)
+    static async Task<Results<ContentHttpResult, StatusCodeHttpResult>> Home(
+        HttpContext http, PaperListing listing, RenderedPages rendered, Pages pages, CancellationToken cancellationToken)
     {
-        var latest = await listing.LatestDayAsync(cancellationToken);
-        var day = latest is { } found ? await listing.DayAsync(found, cancellationToken) : null;
-        return Render(http, pages, day, home: true);
+        var page = await rendered.GetAsync("home", async () =>
+        {
+            var latest = await listing.LatestDayAsync(cancellationToken);
+            var day = latest is { } found ? await listing.DayAsync(found, cancellationToken) : null;
+            return Render(pages, day, home: true);
+        });
+        return Revalidation.Respond(http, page!);
     }
 
     static Results<RedirectHttpResult, ContentHttpResult> Pick(string? date, Pages pages)
@@ -41,11 +46,13 @@ internal static partial class DayPage
     }
 
     /// <summary>/papers/{date}, from <see cref="PapersRoute"/>.</summary>
-    public static async Task<Results<ContentHttpResult, StatusCodeHttpResult>> Show(string date, HttpContext http, PaperListing listing, Pages pages, CancellationToken cancellationToken)
+    public static async Task<Results<ContentHttpResult, StatusCodeHttpResult>> Show(
+        string date, HttpContext http, PaperListing listing, RenderedPages rendered, Pages pages, CancellationToken cancellationToken)
     {
         if (!TryReadDate(date, out var day, out var error))
             return pages.Error(StatusCodes.Status400BadRequest, "That is not a date", error);
-        return Render(http, pages, await listing.DayAsync(day, cancellationToken), home: false);
+        var page = await rendered.GetAsync("day:" + SitePaths.Day(day), async () => Render(pages, await listing.DayAsync(day, cancellationToken), home: false));
+        return Revalidation.Respond(http, page!);
     }
 
     /// <summary>Whether the text is shaped like a date (so /papers/{text} is about a day, not a paper).</summary>
@@ -69,13 +76,8 @@ internal static partial class DayPage
 
     static string Shorten(string text) => text.Length <= 40 ? text : text[..40] + "…";
 
-    static Results<ContentHttpResult, StatusCodeHttpResult> Render(HttpContext http, Pages pages, PaperDay? day, bool home)
-    {
-        var view = DayView.Of(day, home);
-        var html = pages.Html(Template, view);
-        DateTimeOffset? modified = day is { Papers.Count: > 0 } ? new DateTimeOffset(day.Papers.Max(p => p.UpdatedAt), TimeSpan.Zero) : null;
-        return Revalidation.Respond(http, html, Pages.HtmlContentType, modified);
-    }
+    static RenderedPage Render(Pages pages, PaperDay? day, bool home) =>
+        RenderedPage.Of(pages.Html(Template, DayView.Of(day, home)), Pages.HtmlContentType, day?.Papers ?? []);
 
     [GeneratedRegex("^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$|^[0-9]{4}-[0-9]{2}")]
     private static partial Regex DateShape();

@@ -17,19 +17,22 @@ internal static class PaperPage
 
     /// <summary>/papers/{id}, from <see cref="PapersRoute"/>.</summary>
     public static async Task<IResult> Show(
-        string key, HttpContext http, PaperListing listing, Pages pages, CancellationToken cancellationToken)
+        string key, HttpContext http, PaperListing listing, RenderedPages rendered, Pages pages, CancellationToken cancellationToken)
     {
         var id = key.Length <= MaxIdLength ? PaperId.Normalise(key) : null;
         if (id is null)
             return Unknown(pages);
         if (id != key)
             return TypedResults.Redirect(SitePaths.Paper(id), permanent: true);
-        if (await listing.PaperAsync(id, cancellationToken) is not { } paper)
-            return Unknown(pages);
-        var topic = KeyPhrases.TopicFor(paper);
-        var view = new PaperView(PaperCard.Of(paper), topic, topic.Length == 0 ? "/subscribe" : SitePaths.Subscribe(topic));
-        var html = pages.Html(Template, view);
-        return Revalidation.Respond(http, html, Pages.HtmlContentType, new DateTimeOffset(paper.UpdatedAt, TimeSpan.Zero));
+        var page = await rendered.GetAsync("paper:" + id, async () =>
+        {
+            if (await listing.PaperAsync(id, cancellationToken) is not { } paper)
+                return null;
+            var topic = KeyPhrases.TopicFor(paper);
+            var view = new PaperView(PaperCard.Of(paper), topic, topic.Length == 0 ? "/subscribe" : SitePaths.Subscribe(topic));
+            return RenderedPage.Of(pages.Html(Template, view), Pages.HtmlContentType, [paper]);
+        });
+        return page is null ? Unknown(pages) : Revalidation.Respond(http, page);
     }
 
     static ContentHttpResult Unknown(Pages pages) => pages.Error(StatusCodes.Status404NotFound,

@@ -23,16 +23,19 @@ internal static class PapersFeed
         pages.MapGet("/search/feed", Search).RequireRateLimiting(RateLimits.Requests);
     }
 
-    static async Task<IResult> Day(HttpContext http, PaperListing listing, PublicSite site, CancellationToken cancellationToken)
+    static async Task<IResult> Day(HttpContext http, PaperListing listing, RenderedPages rendered, PublicSite site, CancellationToken cancellationToken)
     {
-        var latest = await listing.LatestDayAsync(cancellationToken);
-        var day = latest is { } found ? await listing.DayAsync(found, cancellationToken) : null;
-        var title = day is null
-            ? "Digest — trending papers"
-            : "Digest — trending papers, " + day.Day.ToString("MMM d, yyyy", CultureInfo.InvariantCulture);
-        var papers = day?.Papers ?? [];
-        var xml = Write(site, "papers/feed", "", title, papers);
-        return Revalidation.Respond(http, xml, ContentType, papers.Count == 0 ? null : new DateTimeOffset(papers.Max(p => p.UpdatedAt), TimeSpan.Zero));
+        var page = await rendered.GetAsync("feed", async () =>
+        {
+            var latest = await listing.LatestDayAsync(cancellationToken);
+            var day = latest is { } found ? await listing.DayAsync(found, cancellationToken) : null;
+            var title = day is null
+                ? "Digest — trending papers"
+                : "Digest — trending papers, " + day.Day.ToString("MMM d, yyyy", CultureInfo.InvariantCulture);
+            var papers = day?.Papers ?? [];
+            return RenderedPage.Of(Write(site, "papers/feed", "", title, papers), ContentType, papers);
+        });
+        return Revalidation.Respond(http, page!);
     }
 
     static async Task<IResult> Search(string? q, HttpContext http, PaperListing listing, PublicSite site, Pages pages, CancellationToken cancellationToken)
@@ -43,7 +46,7 @@ internal static class PapersFeed
         if (result.Topic is not { } topic)
             return pages.Error(StatusCodes.Status400BadRequest, "That search cannot be read", result.Error ?? "");
         var xml = Write(site, "search/feed?q=" + Uri.EscapeDataString(q), "search?q=" + Uri.EscapeDataString(q), $"Digest — papers matching {topic}", result.Papers);
-        return Revalidation.Respond(http, xml, ContentType, result.Papers.Count == 0 ? null : new DateTimeOffset(result.Papers.Max(p => p.UpdatedAt), TimeSpan.Zero));
+        return Revalidation.Respond(http, RenderedPage.Of(xml, ContentType, result.Papers));
     }
 
     static string Write(PublicSite site, string selfPath, string pagePath, string title, IReadOnlyList<PaperRow> papers)

@@ -10,8 +10,8 @@ internal static class PapersRoute
 {
     public static void Map(IEndpointRouteBuilder pages) => pages.MapGet("/papers/{**key}", Show);
 
-    static async Task<IResult> Show(string key, HttpContext http, PaperListing listing, Pages pages, CancellationToken cancellationToken) =>
+    static async Task<IResult> Show(string key, HttpContext http, PaperListing listing, RenderedPages rendered, Pages pages, CancellationToken cancellationToken) =>
         DayPage.LooksLikeDate(key)
-            ? await DayPage.Show(key, http, listing, pages, cancellationToken)
-            : await PaperPage.Show(key, http, listing, pages, cancellationToken);
+            ? await DayPage.Show(key, http, listing, rendered, pages, cancellationToken)
+            : await PaperPage.Show(key, http, listing, rendered, pages, cancellationToken);
 }

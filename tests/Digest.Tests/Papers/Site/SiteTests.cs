@@ -22,6 +22,8 @@ public sealed class SiteTests
         {
             ["Digest:PublicUrl"] = "https://digest.example/",
             ["Subscriptions:RequestsPerClientPerMinute"] = "100000",
+            // These tests change papers and look at the pages at once; the others keep the default.
+            ["Papers:PagesCacheFor"] = "00:00:00",
         });
         _client = _app.CreateClient(new() { AllowAutoRedirect = false });
         await SiteWeek.InsertAsync(_connectionString);
