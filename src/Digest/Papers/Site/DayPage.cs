@@ -29,8 +29,7 @@ internal static partial class DayPage
     {
         var page = await rendered.GetAsync("home", async () =>
         {
-            var latest = await listing.LatestDayAsync(cancellationToken);
-            var day = latest is { } found ? await listing.DayAsync(found, cancellationToken) : null;
+            var day = await listing.LatestAsync(cancellationToken);
             return Render(pages, day, home: true);
         });
         return Revalidation.Respond(http, page!);

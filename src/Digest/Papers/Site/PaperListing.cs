@@ -24,7 +24,7 @@ public sealed class PaperListing(NpgsqlDataSource dataSource, TimeProvider clock
         """;
 
     /// <summary>The latest day with papers, not counting days after tomorrow (a feed's clock can run ahead; a bad one should not hide today).</summary>
-    public async Task<DateOnly?> LatestDayAsync(CancellationToken cancellationToken = default)
+    async Task<DateOnly?> LatestDayAsync(CancellationToken cancellationToken = default)
     {
         const string Sql = "SELECT max(listed_at) FROM papers WHERE listed_at < @Before";
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -32,6 +32,10 @@ public sealed class PaperListing(NpgsqlDataSource dataSource, TimeProvider clock
             new { Before = DayStart(DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(2)) }, cancellationToken: cancellationToken));
         return latest is { } at ? DateOnly.FromDateTime(at) : null;
     }
+
+    /// <summary>The latest day's papers; null when there are no papers at all.</summary>
+    public async Task<PaperDay?> LatestAsync(CancellationToken cancellationToken = default) =>
+        await LatestDayAsync(cancellationToken) is { } day ? await DayAsync(day, cancellationToken) : null;
 
     public async Task<PaperDay> DayAsync(DateOnly day, CancellationToken cancellationToken = default)
     {

@@ -27,8 +27,7 @@ internal static class PapersFeed
     {
         var page = await rendered.GetAsync("feed", async () =>
         {
-            var latest = await listing.LatestDayAsync(cancellationToken);
-            var day = latest is { } found ? await listing.DayAsync(found, cancellationToken) : null;
+            var day = await listing.LatestAsync(cancellationToken);
             var title = day is null
                 ? "Digest — trending papers"
                 : "Digest — trending papers, " + day.Day.ToString("MMM d, yyyy", CultureInfo.InvariantCulture);
