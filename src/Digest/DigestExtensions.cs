@@ -1,3 +1,4 @@
+using Digest.Admin;
 using Digest.Database;
 using Digest.Digests;
 using Digest.Mailer;
@@ -25,6 +26,7 @@ public static class DigestExtensions
         builder.AddTemplates();
         builder.AddSubscriptions();
         builder.AddDigests();
+        builder.AddAdmin();
         return builder;
     }
 
@@ -33,6 +35,7 @@ public static class DigestExtensions
         endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => true });
         endpoints.MapSubscriptionsEndpoints();
         endpoints.MapDigestsEndpoints();
+        endpoints.MapAdminEndpoints();
         return endpoints;
     }
 }

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Digest.Admin;
 using Digest.Database;
 using Digest.Database.Embedded;
 using Digest.Digests;
@@ -81,5 +82,6 @@ public static class DigestCommandLine
         StatsVerb.Create(),
         SubscribersVerb.Create(),
         SuppressionVerb.Create(),
+        HashPasswordVerb.Create(),
     ];
 }

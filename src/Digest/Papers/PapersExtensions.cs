@@ -30,6 +30,7 @@ public static class PapersExtensions
         services.AddSingleton<ArxivThrottle>();
         services.AddSingleton<FeedDays>();
         services.AddSingleton<PaperStore>();
+        services.AddSingleton<IngestLog>();
         services.AddTransient<PaperIngest>();
 
         services.AddHttpClient<HuggingFaceSource>((provider, http) =>
