@@ -31,7 +31,11 @@ public sealed partial class ConsoleSite : IAsyncDisposable
     public string ConnectionString { get; }
     public string Password { get; }
 
-    public static async Task<ConsoleSite> StartAsync(IReadOnlyDictionary<string, string?>? settings = null)
+    /// <summary>Where a browser reaches it, when started on loopback.</summary>
+    public Uri? BaseAddress { get; private set; }
+
+    /// <param name="onLoopback">Listen on a loopback port (Kestrel) for a browser, instead of in memory.</param>
+    public static async Task<ConsoleSite> StartAsync(IReadOnlyDictionary<string, string?>? settings = null, bool onLoopback = false)
     {
         var connectionString = await TestPostgres.CreateDatabaseAsync();
         var password = Guid.NewGuid().ToString("N");
@@ -46,7 +50,10 @@ public sealed partial class ConsoleSite : IAsyncDisposable
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
             all[key] = value;
         var site = new ConsoleSite(new DigestApp(connectionString, all), connectionString, password);
-        _ = site.App.Server; // starts it, migrating the database
+        if (onLoopback)
+            site.BaseAddress = site.App.StartOnLoopback();
+        else
+            _ = site.App.Server; // starts it, migrating the database
         await site.SeedAsync();
         return site;
     }

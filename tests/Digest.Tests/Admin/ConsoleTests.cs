@@ -92,7 +92,7 @@ public sealed class ConsoleTests
         Assert.That(overview, Does.Match(@"<td>waiting</td><td class=""number"">1</td>"));
         Assert.That(overview, Does.Contain("waiting 1 h 30 min"));
         Assert.That(overview, Does.Contain("export.arxiv.org: 503 Service Unavailable"));
-        Assert.That(overview, Does.Match(@"<td>huggingface</td><td>[^<]+</td><td class=""number"">50</td><td class=""number"">2</td>"));
+        Assert.That(overview, Does.Match(@"<td>huggingface</td><td class=""time"">[^<]+</td><td class=""number"">50</td><td class=""number"">2</td>"));
         Assert.That(overview, Does.Match(@"<td>\d{4}-\d\d-\d\d</td><td class=""number"">2</td>"), "two papers first seen today");
 
         var failures = await client.GetStringAsync(AdminPaths.Failures);
