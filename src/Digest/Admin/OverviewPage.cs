@@ -49,11 +49,13 @@ internal static class OverviewPage
                 new { Name = "sent", Count = ConsolePages.Number(run.Sent) },
                 new { Name = "waiting", Count = ConsolePages.Number(run.Waiting) },
                 new { Name = "deferred (will retry)", Count = ConsolePages.Number(run.Deferred) },
+                new { Name = "held (the relay refuses the sender)", Count = ConsolePages.Number(run.Held) },
                 new { Name = "failed", Count = ConsolePages.Number(run.Failed) },
                 new { Name = "unknown", Count = ConsolePages.Number(run.Unknown) },
                 new { Name = "cancelled", Count = ConsolePages.Number(run.Cancelled) },
                 new { Name = "nothing new (no mail)", Count = ConsolePages.Number(run.Empty) },
             },
+            run.HeldBecause,
             OldestWaiting = oldest is null ? null : ConsolePages.Time(oldest),
             OldestWaitingFor = waitingFor is { } wait ? Describe(wait) : null,
             Ingests = ingests.Select(i => new

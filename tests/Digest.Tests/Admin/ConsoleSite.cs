@@ -100,8 +100,8 @@ public sealed partial class ConsoleSite : IAsyncDisposable
                ('grace@example.org', 'pending', 'daily', 7, 'UTC', now(), now(), NULL, 0, NULL, NULL),
                (@SuppressedAddress, 'suppressed', 'daily', 7, 'UTC', now(), now(), now(), 3, now() - interval '2 days', @SuppressionReason);
 
-        INSERT INTO digest_issues (subscriber_id, period, window_start, window_end, papers, state, attempts, due_at, planned_at, finished_at, last_outcome, detail)
-        SELECT id, current_date, now() - interval '1 day', now(), '[{"id": "2511.00001", "topics": ["diffusion"]}]', 'failed', 1, now(), now(), now(), 'Failed', @DigestReply
+        INSERT INTO digest_issues (subscriber_id, period, window_start, window_end, papers, state, attempts, due_at, planned_at, finished_at, last_outcome, fault, detail)
+        SELECT id, current_date, now() - interval '1 day', now(), '[{"id": "2511.00001", "topics": ["diffusion"]}]', 'failed', 1, now(), now(), now(), 'Failed', 'message', @DigestReply
         FROM subscribers WHERE email = 'alan@example.org';
         INSERT INTO digest_issues (subscriber_id, period, window_start, window_end, papers, state, attempts, due_at, planned_at)
         SELECT id, current_date, now() - interval '1 day', now(), '[{"id": "2511.00001", "topics": ["diffusion"]}]', 'queued', 0, now() - interval '90 minutes', now()

@@ -97,6 +97,7 @@ public sealed class ConsoleTests
 
         var failures = await client.GetStringAsync(AdminPaths.Failures);
         Assert.That(failures, Does.Contain(ConsoleSite.DigestReply).And.Contain(ConsoleSite.ConfirmationReply));
+        Assert.That(failures, Does.Contain(@"<td data-label=""whose fault"">message</td>"));
 
         var suppressions = await client.GetStringAsync(AdminPaths.Suppressions);
         Assert.That(suppressions, Does.Contain(ConsoleSite.SuppressedAddress).And.Contain("550 5.1.1 &lt;bounced@example.org&gt;: mailbox unknown"));
