@@ -1,22 +1,13 @@
 using System.Globalization;
+using Digest.Subscriptions.Settings;
 using Digest.Subscriptions.Web;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Digest.Admin;
 
-/// <summary>The hidden antiforgery field of every console form (the sign-out button is on every page).</summary>
-internal sealed record AdminForm(string Name, string Token)
-{
-    public static AdminForm For(HttpContext http, IAntiforgery antiforgery)
-    {
-        var tokens = antiforgery.GetAndStoreTokens(http);
-        return new AdminForm(tokens.FormFieldName, tokens.RequestToken ?? "");
-    }
-}
-
-/// <summary>What the console layout shows around a page: its title, which tab is current, the sign-out form.</summary>
-internal sealed record ConsoleFrame(string Title, string Tab, AdminForm Antiforgery)
+/// <summary>What the console layout shows around a page: its title, which tab is current, the sign-out form's antiforgery field.</summary>
+internal sealed record ConsoleFrame(string Title, string Tab, AntiforgeryField Antiforgery)
 {
     public bool OnOverview => Tab == AdminPaths.Overview;
     public bool OnSuppressions => Tab == AdminPaths.Suppressions;
@@ -29,7 +20,7 @@ internal sealed class ConsolePages(Pages pages, IAntiforgery antiforgery)
     public ContentHttpResult Render(HttpContext http, string page, string title, string tab, object model, int statusCode = StatusCodes.Status200OK)
     {
         http.Response.Headers["X-Robots-Tag"] = "noindex, nofollow";
-        return pages.Render("admin/" + page, new ConsolePage(new ConsoleFrame(title, tab, AdminForm.For(http, antiforgery)), model), statusCode);
+        return pages.Render("admin/" + page, new ConsolePage(new ConsoleFrame(title, tab, AntiforgeryField.For(http, antiforgery)), model), statusCode);
     }
 
     /// <summary>Times as the console shows them: UTC, to the minute.</summary>

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Digest.Subscriptions.Settings;
 using Digest.Subscriptions.Web;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -49,7 +50,7 @@ internal static class SignInPage
             : StatusCodes.Status200OK;
         if (locked is not null)
             http.Response.Headers.RetryAfter = Math.Max(1, (int)Math.Ceiling((standing.LockedUntil!.Value - DateTimeOffset.UtcNow).TotalSeconds)).ToString(CultureInfo.InvariantCulture);
-        return pages.Render("admin/sign-in", new { Problem = locked ?? problem, Locked = locked is not null, Antiforgery = AdminForm.For(http, antiforgery) }, status);
+        return pages.Render("admin/sign-in", new { Problem = locked ?? problem, Locked = locked is not null, Antiforgery = AntiforgeryField.For(http, antiforgery) }, status);
     }
 
     static string Client(HttpContext http) => http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
