@@ -12,7 +12,7 @@ namespace Digest;
 
 public static class DigestExtensions
 {
-    /// <summary>The executable's own services (database, embedded by default; migrations; schedules; papers; digests) and its projects'.</summary>
+    /// <summary>The executable's own services (database, embedded by default; migrations; schedules; papers; digests; the operator console) and its projects'.</summary>
     public static IHostApplicationBuilder AddDigest(this IHostApplicationBuilder builder)
     {
         builder.AddDatabase();
