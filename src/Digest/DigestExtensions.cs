@@ -1,3 +1,4 @@
+using Digest.Admin;
 using Digest.Database;
 using Digest.Digests;
 using Digest.Mailer;
@@ -12,7 +13,7 @@ namespace Digest;
 
 public static class DigestExtensions
 {
-    /// <summary>The executable's own services (database, embedded by default; migrations; schedules; papers; digests) and its projects'.</summary>
+    /// <summary>The executable's own services (database, embedded by default; migrations; schedules; papers; digests; the operator console) and its projects'.</summary>
     public static IHostApplicationBuilder AddDigest(this IHostApplicationBuilder builder)
     {
         builder.AddDatabase();
@@ -26,6 +27,7 @@ public static class DigestExtensions
         builder.AddTemplates();
         builder.AddSubscriptions();
         builder.AddDigests();
+        builder.AddAdmin();
         return builder;
     }
 
@@ -35,6 +37,7 @@ public static class DigestExtensions
         endpoints.MapPapersSite();
         endpoints.MapSubscriptionsEndpoints();
         endpoints.MapDigestsEndpoints();
+        endpoints.MapAdminEndpoints();
         return endpoints;
     }
 }

@@ -36,4 +36,11 @@ public sealed class SubscriptionsOptions
     /// <summary>How often stale sign-ups, expired links and old outbox rows are deleted.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan HousekeepingInterval { get; set; } = TimeSpan.FromHours(1);
+
+    /// <summary>
+    /// How fast an import's confirmation mails go out: an imported list's first mail is where
+    /// complaints and bounces come from, and spacing it out lets them show before the rest is sent.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int ImportConfirmationsPerMinute { get; set; } = 100;
 }

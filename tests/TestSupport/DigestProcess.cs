@@ -27,12 +27,14 @@ public sealed partial class DigestProcess : IDisposable
     public string Output { get { lock (_output) return _output.ToString(); } }
 
     /// <summary>Starts the executable built beside the tests with the given arguments and environment.</summary>
-    public static DigestProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment)
+    /// <param name="input">What the process reads on standard input (then end of file); without it, the test's own.</param>
+    public static DigestProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, string? input = null)
     {
         var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "Digest"))
         {
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            RedirectStandardInput = input is not null,
             UseShellExecute = false,
         };
         foreach (var argument in arguments)
@@ -42,14 +44,20 @@ public sealed partial class DigestProcess : IDisposable
         start.Environment["Papers__Offline"] = "true";
         foreach (var (key, value) in environment)
             start.Environment[key] = value;
-        return new DigestProcess(Process.Start(start)!);
+        var process = new DigestProcess(Process.Start(start)!);
+        if (input is not null)
+        {
+            process._process.StandardInput.Write(input);
+            process._process.StandardInput.Close();
+        }
+        return process;
     }
 
     /// <summary>Runs a verb to completion and returns its exit code and everything it printed.</summary>
     public static async Task<(int ExitCode, string Output)> RunAsync(
-        IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, TimeSpan? timeout = null)
+        IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, TimeSpan? timeout = null, string? input = null)
     {
-        using var process = Start(arguments, environment);
+        using var process = Start(arguments, environment, input);
         using var cancel = new CancellationTokenSource(timeout ?? TimeSpan.FromMinutes(2));
         await process._process.WaitForExitAsync(cancel.Token);
         process._process.WaitForExit(); // flushes the redirected output

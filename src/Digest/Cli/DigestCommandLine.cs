@@ -1,4 +1,5 @@
 using System.CommandLine;
+using Digest.Admin;
 using Digest.Database;
 using Digest.Database.Embedded;
 using Digest.Digests;
@@ -61,7 +62,10 @@ public static class DigestCommandLine
     /// <summary>A wrong argument gets one line saying what is wrong, not the whole help text.</summary>
     static async Task<int> ReportMistakesAsync(ParseResult parse, RootCommand root, IEnumerable<string> mistakes)
     {
-        var command = parse.CommandResult.Command == root ? "digest" : $"digest {parse.CommandResult.Command.Name}";
+        var path = new List<string>();
+        for (var result = parse.CommandResult; result is not null && result.Command != root; result = result.Parent as System.CommandLine.Parsing.CommandResult)
+            path.Insert(0, result.Command.Name);
+        var command = string.Join(' ', path.Prepend("digest"));
         foreach (var mistake in mistakes)
             await Console.Error.WriteLineAsync($"{command}: {string.Join(' ', mistake.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))}");
         await Console.Error.WriteLineAsync($"See {command} --help.");
@@ -76,5 +80,8 @@ public static class DigestCommandLine
         SendVerb.Create(),
         PreviewVerb.Create(),
         StatsVerb.Create(),
+        SubscribersVerb.Create(),
+        SuppressionVerb.Create(),
+        HashPasswordVerb.Create(),
     ];
 }

@@ -15,6 +15,7 @@ public sealed class PaperIngest(
     HuggingFaceSource huggingFace,
     ArxivSource arxiv,
     PaperStore store,
+    IngestLog log,
     IOptions<PapersOptions> options,
     TimeProvider time,
     ILogger<PaperIngest> logger,
@@ -39,6 +40,7 @@ public sealed class PaperIngest(
         }
         if (reports.Count == 0)
             logger.LogInformation("No paper source is enabled (Papers:Offline={Offline}, no Papers:Files); nothing to ingest", settings.Offline);
+        await log.RecordAsync(reports, time.GetUtcNow(), cancellationToken);
         return new IngestReport(window, reports);
     }
 

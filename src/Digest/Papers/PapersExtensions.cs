@@ -32,6 +32,7 @@ public static class PapersExtensions
         services.AddSingleton<PaperStore>();
         services.AddSingleton<Site.PaperListing>();
         services.AddSingleton<Site.RenderedPages>();
+        services.AddSingleton<IngestLog>();
         services.AddTransient<PaperIngest>();
 
         services.AddHttpClient<HuggingFaceSource>((provider, http) =>

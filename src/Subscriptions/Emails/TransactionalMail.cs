@@ -5,13 +5,13 @@ using Digest.Templates;
 
 namespace Digest.Subscriptions.Emails;
 
-/// <summary>The mails the subscribe form causes, rendered from templates/emails/*.hbs.</summary>
-internal sealed class TransactionalMail(TemplateRenderer templates, PublicSite site)
+/// <summary>The mails the subscribe form (and an import) cause, rendered from templates/emails/*.hbs.</summary>
+public sealed class TransactionalMail(TemplateRenderer templates, PublicSite site)
 {
     public const string ConfirmationKind = "confirmation";
     public const string AlreadySubscribedKind = "already-subscribed";
 
-    public EmailMessage Confirmation(MailboxAddress to, Uri confirmUrl, SubscriptionSettings settings, TimeSpan lifetime) =>
+    internal EmailMessage Confirmation(MailboxAddress to, Uri confirmUrl, SubscriptionSettings settings, TimeSpan lifetime) =>
         Build(to, templates.RenderEmail(ConfirmationKind, new ConfirmationEmail(
             confirmUrl.AbsoluteUri,
             settings.Topics.Select(t => t.ToString()).ToList(),
@@ -19,7 +19,7 @@ internal sealed class TransactionalMail(TemplateRenderer templates, PublicSite s
             Describe(lifetime),
             site.BaseUrl.AbsoluteUri)));
 
-    public EmailMessage AlreadySubscribed(MailboxAddress to, Uri manageUrl) =>
+    internal EmailMessage AlreadySubscribed(MailboxAddress to, Uri manageUrl) =>
         Build(to, templates.RenderEmail(AlreadySubscribedKind, new AlreadySubscribedEmail(manageUrl.AbsoluteUri, site.BaseUrl.AbsoluteUri)));
 
     EmailMessage Build(MailboxAddress to, RenderedEmail email) => new()

@@ -9,7 +9,8 @@ namespace Digest.Subscriptions.Outbox;
 /// <param name="SubscriberId">Whom it concerns: deleting their data deletes it, and their status decides whether it still goes out.</param>
 /// <param name="SendIfStatus">The subscriber statuses under which it may still be sent at send time.</param>
 /// <param name="Message">The rendered message; its Message-ID is kept for every attempt.</param>
-public sealed record OutboxMail(string Kind, long? SubscriberId, IReadOnlyList<string> SendIfStatus, EmailMessage Message);
+/// <param name="DueAt">Not before this time (an import paces its confirmations); default at once.</param>
+public sealed record OutboxMail(string Kind, long? SubscriberId, IReadOnlyList<string> SendIfStatus, EmailMessage Message, DateTimeOffset? DueAt = null);
 
 /// <summary>
 /// Queues transactional mail in the outbox table, inside the caller's transaction: the mail exists
@@ -24,7 +25,7 @@ public sealed class TransactionalOutbox(TimeProvider clock) : IDisposable
     {
         const string Sql = """
             INSERT INTO outbox (kind, subscriber_id, send_if_status, message, due_at, created_at)
-            VALUES (@Kind, @SubscriberId, @SendIfStatus, @Message::jsonb, @Now, @Now)
+            VALUES (@Kind, @SubscriberId, @SendIfStatus, @Message::jsonb, @DueAt, @Now)
             """;
         var now = clock.GetUtcNow();
         await connection.ExecuteAsync(new CommandDefinition(Sql, new
@@ -33,6 +34,7 @@ public sealed class TransactionalOutbox(TimeProvider clock) : IDisposable
             mail.SubscriberId,
             SendIfStatus = mail.SendIfStatus.ToArray(),
             Message = StoredMessage.Serialize(mail.Message),
+            DueAt = mail.DueAt ?? now,
             Now = now,
         }, transaction, cancellationToken: cancellationToken));
     }

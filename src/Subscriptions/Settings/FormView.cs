@@ -52,7 +52,7 @@ internal sealed record Option(string Value, string Label, bool Selected);
 internal sealed record ErrorLink(string Target, string Label, string Message);
 
 /// <summary>The hidden field every form but unsubscribe carries; its cookie is set with it.</summary>
-internal sealed record AntiforgeryField(string Name, string Token)
+public sealed record AntiforgeryField(string Name, string Token)
 {
     public static AntiforgeryField For(HttpContext http, IAntiforgery antiforgery)
     {

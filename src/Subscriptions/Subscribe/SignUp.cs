@@ -75,7 +75,8 @@ internal sealed class SignUp(
             subscriber.Id, subscriber.Status, queued?.Kind ?? "no mail");
     }
 
-    static async Task<Row> InsertOrLockAsync(
+    /// <summary>Adds the address as pending unless it exists, and locks its row either way.</summary>
+    internal static async Task<Row> InsertOrLockAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, MailboxAddress email, SubscriptionSettings settings,
         DateTimeOffset now, CancellationToken cancellationToken)
     {
@@ -91,14 +92,15 @@ internal sealed class SignUp(
             FROM subscribers WHERE lower(email) = lower(@Email)
             FOR UPDATE
             """;
-        await connection.ExecuteAsync(new CommandDefinition(InsertSql, new
+        var inserted = await connection.ExecuteAsync(new CommandDefinition(InsertSql, new
         {
             Email = email.Address, settings.Frequency, settings.Weekday, settings.DeliveryHour, settings.TimeZone, Now = now,
         }, transaction, cancellationToken: cancellationToken));
-        return await connection.QuerySingleAsync<Row>(new CommandDefinition(SelectSql, new { Email = email.Address }, transaction, cancellationToken: cancellationToken));
+        var row = await connection.QuerySingleAsync<Row>(new CommandDefinition(SelectSql, new { Email = email.Address }, transaction, cancellationToken: cancellationToken));
+        return row with { Added = inserted == 1 };
     }
 
-    static Task<int> UpdateSettingsAsync(
+    internal static Task<int> UpdateSettingsAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, long id, SubscriptionSettings settings, DateTimeOffset now, CancellationToken cancellationToken)
     {
         const string Sql = """
@@ -112,7 +114,7 @@ internal sealed class SignUp(
         }, transaction, cancellationToken: cancellationToken));
     }
 
-    static async Task<ConfirmationToken> CreateConfirmationAsync(
+    internal static async Task<ConfirmationToken> CreateConfirmationAsync(
         NpgsqlConnection connection, NpgsqlTransaction transaction, long subscriberId, DateTimeOffset now, TimeSpan lifetime, CancellationToken cancellationToken)
     {
         const string Sql = """
@@ -128,5 +130,9 @@ internal sealed class SignUp(
     }
 
     // timestamptz reads as a UTC DateTime.
-    sealed record Row(long Id, string Email, string Status, DateTime? FormMailedAt, int LinkGeneration);
+    internal sealed record Row(long Id, string Email, string Status, DateTime? FormMailedAt, int LinkGeneration)
+    {
+        /// <summary>Whether this call added the address (it was new).</summary>
+        public bool Added { get; init; }
+    }
 }

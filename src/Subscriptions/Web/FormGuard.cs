@@ -5,10 +5,10 @@ using Microsoft.AspNetCore.Http.HttpResults;
 namespace Digest.Subscriptions.Web;
 
 /// <summary>
-/// In front of every form post but the unsubscribe one: the body must be a readable form and carry
+/// In front of every form post but the unsubscribe one (the operator console's too): the body must be a readable form and carry
 /// a valid antiforgery token. Failures get a page that says what to do, not a bare 400.
 /// </summary>
-internal sealed class FormGuard(IAntiforgery antiforgery, Pages pages) : IEndpointFilter
+public sealed class FormGuard(IAntiforgery antiforgery, Pages pages) : IEndpointFilter
 {
     public async ValueTask<object?> InvokeAsync(EndpointFilterInvocationContext context, EndpointFilterDelegate next)
     {
