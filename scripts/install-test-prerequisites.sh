@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # The Debian packages the tests drive as real peers: PostgreSQL, Postfix (smtp-sink, smtp-source),
-# Chromium, Debian's Python with aiosmtpd and dkim, swaks. Installs only what is missing.
+# Chromium, Debian's Python with aiosmtpd and dkim, swaks, Dovecot (the bounce mailbox's IMAP server). Installs only what is missing.
 set -euo pipefail
 
 packages=()
@@ -11,6 +11,7 @@ compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || packages+=(postgresq
 [ -e /usr/share/fonts/truetype/dejavu/DejaVuSans.ttf ] || packages+=(fonts-dejavu-core)
 [ -d /usr/share/fonts/truetype/liberation ] || packages+=(fonts-liberation)
 [ -x /usr/bin/swaks ] || packages+=(swaks)
+[ -x /usr/sbin/dovecot ] || packages+=(dovecot-imapd)
 /usr/bin/python3 -c 'import aiosmtpd' 2>/dev/null || packages+=(python3-aiosmtpd)
 /usr/bin/python3 -c 'import dkim' 2>/dev/null || packages+=(python3-dkim)
 
