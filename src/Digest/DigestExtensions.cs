@@ -1,4 +1,5 @@
 using Digest.Admin;
+using Digest.Bounces;
 using Digest.Database;
 using Digest.Digests;
 using Digest.Mailer;
@@ -13,7 +14,7 @@ namespace Digest;
 
 public static class DigestExtensions
 {
-    /// <summary>The executable's own services (database, embedded by default; migrations; schedules; papers; digests; the operator console) and its projects'.</summary>
+    /// <summary>The executable's own services (database, embedded by default; migrations; schedules; papers; digests; bounces; the operator console) and its projects'.</summary>
     public static IHostApplicationBuilder AddDigest(this IHostApplicationBuilder builder)
     {
         builder.AddDatabase();
@@ -28,6 +29,7 @@ public static class DigestExtensions
         builder.AddSubscriptions();
         builder.AddDigests();
         builder.AddAdmin();
+        builder.AddBounces();
         return builder;
     }
 

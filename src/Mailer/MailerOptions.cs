@@ -28,6 +28,9 @@ public sealed class MailerOptions
     public TimeSpan SenderRefusedRetryAfter { get; set; } = TimeSpan.FromMinutes(5);
 
     public DkimOptions Dkim { get; set; } = new();
+
+    /// <summary>The VERP return path and the bounce mailbox; off unless Bounces:Address is set.</summary>
+    public Bounces.BounceOptions Bounces { get; set; } = new();
 }
 
 /// <summary>One relay: where it is (inherited), and how hard to use it.</summary>

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography;
+using Digest.Mailer.Bounces;
 using Digest.Mailer.Dkim;
 using Digest.Mailer.Smtp;
 using Microsoft.Extensions.Options;
@@ -25,6 +26,7 @@ internal sealed class MailerOptionsValidation : IValidateOptions<MailerOptions>
         for (var i = 0; i < options.Relays.Count; i++)
             ValidateRelay($"{MailerOptions.Section}:Relays:{i}", options.Relays[i], errors);
         ValidateDkim(options.Dkim, errors);
+        ValidateBounces(options.Bounces, errors);
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 
@@ -84,4 +86,39 @@ internal sealed class MailerOptionsValidation : IValidateOptions<MailerOptions>
             errors.Add($"{Key}: {e.Message}");
         }
     }
+
+    static void ValidateBounces(BounceOptions bounces, List<string> errors)
+    {
+        const string Key = $"{MailerOptions.Section}:Bounces";
+        var results = new List<ValidationResult>();
+        Validator.TryValidateObject(bounces, new ValidationContext(bounces), results, validateAllProperties: true);
+        Validator.TryValidateObject(bounces.Mailbox, new ValidationContext(bounces.Mailbox), results, validateAllProperties: true);
+        errors.AddRange(results.Select(r => $"{Key}:{string.Join(",", r.MemberNames)}: {r.ErrorMessage}"));
+        if (bounces.Enabled)
+        {
+            if (!MailboxAddress.TryParse(bounces.Address!, out var address, out var problem))
+                errors.Add($"{Key}:Address: {problem}");
+            else if (address.LocalPart.Length + 1 + BounceOptions.MaxTokenLength > 64)
+                // RFC 5321 4.5.3.1.1: a local part is at most 64 octets, and the token goes into it.
+                errors.Add($"{Key}:Address: the local part '{address.LocalPart}' leaves no room for the {BounceOptions.MaxTokenLength}-character token (64 octets at most in all); use a shorter one, e.g. bounces@…");
+            else if (address.LocalPart.Contains('+', StringComparison.Ordinal))
+                errors.Add($"{Key}:Address: give the base address without a '+' (the token is added after one).");
+        }
+        else if (bounces.Mailbox.Configured)
+            errors.Add($"{Key}:Mailbox is set but Address is not: mail would not come back to that mailbox. Set Address too.");
+        var mailbox = bounces.Mailbox;
+        if (mailbox.Configured)
+        {
+            if (string.IsNullOrEmpty(mailbox.User) || mailbox.Password is null)
+                errors.Add($"{Key}:Mailbox: User and Password are needed with Host.");
+            if (mailbox.Timeout <= TimeSpan.Zero)
+                errors.Add($"{Key}:Mailbox:Timeout must be positive.");
+            if (mailbox.Tls == TlsMode.None && !IsLoopback(mailbox.Host!))
+                errors.Add($"{Key}:Mailbox:Tls is None for {mailbox.Host}: the password would cross the network in plain text. Use Implicit (993) or Required (STARTTLS).");
+        }
+    }
+
+    static bool IsLoopback(string host) =>
+        host.Equals("localhost", StringComparison.OrdinalIgnoreCase)
+        || (System.Net.IPAddress.TryParse(host, out var ip) && System.Net.IPAddress.IsLoopback(ip));
 }

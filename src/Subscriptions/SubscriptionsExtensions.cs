@@ -64,6 +64,7 @@ public static class SubscriptionsExtensions
         services.AddSingleton<PublicSite>();
         services.AddSingleton<LinkKey>();
         services.AddSingleton<SubscriptionLinks>();
+        services.AddSingleton<ReturnPaths>();
         services.AddSingleton<Pages>();
         services.AddSingleton<LinkGuessLimit>();
         services.AddSingleton<TransactionalMail>();

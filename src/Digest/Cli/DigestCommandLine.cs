@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Digest.Admin;
+using Digest.Bounces;
 using Digest.Database;
 using Digest.Database.Embedded;
 using Digest.Digests;
@@ -83,5 +84,6 @@ public static class DigestCommandLine
         SubscribersVerb.Create(),
         SuppressionVerb.Create(),
         HashPasswordVerb.Create(),
+        BouncesVerb.Create(),
     ];
 }

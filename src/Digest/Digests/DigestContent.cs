@@ -9,7 +9,11 @@ public sealed record DigestContent(
     Uri ManageUrl,
     Uri UnsubscribeUrl,
     Uri ViewUrl,
-    Uri SiteUrl);
+    Uri SiteUrl)
+{
+    /// <summary>The issue's VERP envelope sender (bounces come back naming it); null while bounces are off.</summary>
+    public Mailer.MailboxAddress? ReturnPath { get; init; }
+}
 
 /// <summary>A paper as a digest shows it, with the subscriber's topics it matched.</summary>
 public sealed record IssuePaper(

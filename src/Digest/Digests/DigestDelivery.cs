@@ -124,6 +124,7 @@ public sealed class DigestDelivery(
         return new EmailMessage
         {
             From = from,
+            EnvelopeFrom = content.ReturnPath,
             To = [to],
             Subject = email.Subject,
             TextBody = email.Text,

@@ -21,7 +21,13 @@ public sealed class DigestStats(NpgsqlDataSource dataSource)
                    (SELECT count(*)::int FROM subscribers
                     WHERE status = 'suppressed' AND suppressed_at >= @Start AND suppressed_at < @End) AS Suppressed,
                    -- What the relay said when it last refused the sender: the first thing to read when mail is held.
-                   (SELECT detail FROM digest_issues WHERE state = 'queued' AND fault = 'sender' ORDER BY due_at DESC LIMIT 1) AS HeldBecause
+                   (SELECT detail FROM digest_issues WHERE state = 'queued' AND fault = 'sender' ORDER BY due_at DESC LIMIT 1) AS HeldBecause,
+                   (SELECT count(*)::int FROM bounce_reports
+                    WHERE outcome IN ('hard-bounce', 'soft-bounce') AND received_at >= @Start AND received_at < @End) AS Bounces,
+                   (SELECT count(*)::int FROM bounce_reports
+                    WHERE outcome = 'complaint' AND received_at >= @Start AND received_at < @End) AS Complaints,
+                   (SELECT count(*)::int FROM bounce_reports
+                    WHERE outcome = 'unparsed' AND received_at >= @Start AND received_at < @End) AS Unparsed
             FROM digest_issues
             WHERE planned_at >= @Start AND planned_at < @End
             """;
@@ -36,5 +42,7 @@ public sealed class DigestStats(NpgsqlDataSource dataSource)
 /// waiting for a retry after a 4xx. Failed: 5xx, not sendable, or given up. Unknown: lost after the
 /// final dot (resent once). Cancelled: the subscriber left first. Suppressed: addresses suppressed that day.
 /// Held: kept queued because a relay refuses the sender or its setup (<see cref="HeldBecause"/> says how).
+/// Bounces, Complaints, Unparsed: reports read from the bounce mailbox that day (whatever day the mail went out).
 /// </summary>
-public sealed record DayStats(int Planned, int Empty, int Sent, int Waiting, int Deferred, int Held, int Failed, int Unknown, int Cancelled, int Suppressed, string? HeldBecause);
+public sealed record DayStats(int Planned, int Empty, int Sent, int Waiting, int Deferred, int Held, int Failed, int Unknown, int Cancelled, int Suppressed, string? HeldBecause,
+    int Bounces, int Complaints, int Unparsed);

@@ -1,6 +1,6 @@
 using Digest.Subscriptions.Web;
 using Microsoft.Extensions.Options;
-using Quartz;
+using Digest.Schedules;
 
 namespace Digest.Digests;
 
@@ -26,17 +26,9 @@ public static class DigestsExtensions
         services.AddOptions<HostOptions>().Configure<IOptions<DigestsOptions>>((host, digests) =>
             host.ShutdownTimeout = TimeSpan.FromSeconds(Math.Min(85, digests.Value.DrainTime.TotalSeconds + 30)));
 
-        builder.AddQuartz(quartz => quartz.ScheduleJob<PlanJob>(
-            (provider, trigger) => trigger
-                .WithIdentity(PlanJob.TriggerKey)
-                .WithDescription("Plans the digest issues whose delivery time has come (Digests:PlanEvery)")
-                .StartNow()
-                .WithSimpleSchedule(schedule => schedule
-                    .WithInterval(provider.GetRequiredService<IOptions<DigestsOptions>>().Value.PlanEvery)
-                    .RepeatForever()
-                    // Firings missed while every instance was down become one run, at once.
-                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NowWithRemainingCount)),
-            (_, job) => job.WithIdentity(PlanJob.Key).WithDescription("Digest plan")));
+        builder.AddRecurringJob<PlanJob>(PlanJob.Key, PlanJob.TriggerKey,
+            "Plans the digest issues whose delivery time has come (Digests:PlanEvery)",
+            provider => provider.GetRequiredService<IOptions<DigestsOptions>>().Value.PlanEvery);
         return builder;
     }
 

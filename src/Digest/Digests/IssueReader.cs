@@ -12,7 +12,7 @@ namespace Digest.Digests;
 /// gone from papers is left out), the subscriber's current topics and links. A batch costs three
 /// queries however many issues it holds: issues with their subscribers, papers, topics.
 /// </summary>
-public sealed class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks links, PublicSite site)
+public sealed class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks links, ReturnPaths returnPaths, PublicSite site)
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -83,7 +83,10 @@ public sealed class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks l
                 subscriberLinks.Manage,
                 subscriberLinks.Unsubscribe,
                 await links.ViewIssueUrlAsync(issue.Id, issue.LinkGeneration, cancellationToken),
-                site.BaseUrl);
+                site.BaseUrl)
+            {
+                ReturnPath = await returnPaths.ForIssueAsync(issue.Id, issue.SubscriberId, cancellationToken),
+            };
         }
         return result;
     }

@@ -11,7 +11,7 @@ internal static class StatsVerb
     public static Command Create()
     {
         var day = DateOption.Create("--day", "The UTC day. Default: today.");
-        var command = new Command("stats", "Print a day's digest figures: planned, sent, deferred, failed, unknown, suppressed.") { day };
+        var command = new Command("stats", "Print a day's digest figures: planned, sent, deferred, failed, unknown, suppressed; bounces, complaints, unparsed reports.") { day };
         command.SetAction((parse, _) => VerbHost.RunAsync(async (services, ct) =>
         {
             Terminal.PlainWhenRedirected();
@@ -24,6 +24,7 @@ internal static class StatsVerb
                 ("held: a relay refuses the sender", stats.Held),
                 ("failed", stats.Failed), ("unknown", stats.Unknown), ("cancelled", stats.Cancelled),
                 ("nothing new (no mail)", stats.Empty), ("addresses suppressed", stats.Suppressed),
+                ("bounce reports read", stats.Bounces), ("complaints", stats.Complaints), ("unparsed reports", stats.Unparsed),
             })
                 table.AddRow(name, value.ToString("N0", CultureInfo.InvariantCulture));
             AnsiConsole.Write(table);

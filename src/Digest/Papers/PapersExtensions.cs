@@ -4,7 +4,7 @@ using Digest.Papers.Http;
 using Digest.Papers.HuggingFace;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
-using Quartz;
+using Digest.Schedules;
 
 namespace Digest.Papers;
 
@@ -45,19 +45,9 @@ public static class PapersExtensions
             .AddHttpMessageHandler(provider => new ArxivThrottleHandler(provider.GetRequiredService<ArxivThrottle>()))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = 1, AutomaticDecompression = DecompressionMethods.All });
 
-        // AddQuartz is additive for the default scheduler: this adds the job to the one AddSchedules
-        // configures (persistent, clustered) rather than registering a second scheduler.
-        builder.AddQuartz(quartz => quartz.ScheduleJob<IngestJob>(
-            (provider, trigger) => trigger
-                .WithIdentity(IngestJob.TriggerKey)
-                .WithDescription("Ingests papers from every enabled source (Papers:IngestEvery)")
-                .StartNow()
-                .WithSimpleSchedule(schedule => schedule
-                    .WithInterval(provider.GetRequiredService<IOptions<PapersOptions>>().Value.IngestEvery)
-                    .RepeatForever()
-                    // Firings missed while every instance was down become one run, at once.
-                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NowWithRemainingCount)),
-            (_, job) => job.WithIdentity(IngestJob.Key).WithDescription("Paper ingest")));
+        builder.AddRecurringJob<IngestJob>(IngestJob.Key, IngestJob.TriggerKey,
+            "Ingests papers from every enabled source (Papers:IngestEvery)",
+            provider => provider.GetRequiredService<IOptions<PapersOptions>>().Value.IngestEvery);
         return builder;
     }
 

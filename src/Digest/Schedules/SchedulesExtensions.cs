@@ -31,4 +31,26 @@ public static class SchedulesExtensions
         builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
         return builder;
     }
+
+    /// <summary>
+    /// A job fired every <paramref name="every"/> (read from options when the scheduler starts),
+    /// starting now; firings missed while every instance was down become one run, at once.
+    /// AddQuartz is additive for the default scheduler, so this adds to the one AddSchedules configures.
+    /// </summary>
+    public static IHostApplicationBuilder AddRecurringJob<TJob>(
+        this IHostApplicationBuilder builder, JobKey jobKey, TriggerKey triggerKey, string description, Func<IServiceProvider, TimeSpan> every)
+        where TJob : IJob
+    {
+        builder.AddQuartz(quartz => quartz.ScheduleJob<TJob>(
+            (provider, trigger) => trigger
+                .WithIdentity(triggerKey)
+                .WithDescription(description)
+                .StartNow()
+                .WithSimpleSchedule(schedule => schedule
+                    .WithInterval(every(provider))
+                    .RepeatForever()
+                    .WithMisfireInstruction(SimpleTriggerMisfireInstruction.NowWithRemainingCount)),
+            (_, job) => job.WithIdentity(jobKey).WithDescription(description)));
+        return builder;
+    }
 }

@@ -38,6 +38,10 @@ public sealed class PickupFolderTransport : IMailTransport
             Directory.CreateDirectory(Folder);
             await using (var file = new FileStream(temporary, FileMode.CreateNew, FileAccess.Write, FileShare.None, 4096, FileOptions.Asynchronous))
             {
+                // What a delivering MTA does (RFC 5321 4.4), so that .eml tools show where bounces
+                // would go. Above the message, so the DKIM signature (which never covers it) holds.
+                if (message.EnvelopeFrom is not null)
+                    await file.WriteAsync(System.Text.Encoding.UTF8.GetBytes($"Return-Path: <{outgoing.EnvelopeFrom.Address}>\r\n"), cancellationToken);
                 await file.WriteAsync(outgoing.Content.Memory, cancellationToken);
                 await file.FlushAsync(cancellationToken);
             }

@@ -11,20 +11,22 @@ public sealed class TransactionalMail(TemplateRenderer templates, PublicSite sit
     public const string ConfirmationKind = "confirmation";
     public const string AlreadySubscribedKind = "already-subscribed";
 
-    internal EmailMessage Confirmation(MailboxAddress to, Uri confirmUrl, SubscriptionSettings settings, TimeSpan lifetime) =>
-        Build(to, templates.RenderEmail(ConfirmationKind, new ConfirmationEmail(
+    internal EmailMessage Confirmation(MailboxAddress to, MailboxAddress? returnPath, Uri confirmUrl, SubscriptionSettings settings, TimeSpan lifetime) =>
+        Build(to, returnPath, templates.RenderEmail(ConfirmationKind, new ConfirmationEmail(
             confirmUrl.AbsoluteUri,
             settings.Topics.Select(t => t.ToString()).ToList(),
             settings.Schedule,
             Describe(lifetime),
             site.BaseUrl.AbsoluteUri)));
 
-    internal EmailMessage AlreadySubscribed(MailboxAddress to, Uri manageUrl) =>
-        Build(to, templates.RenderEmail(AlreadySubscribedKind, new AlreadySubscribedEmail(manageUrl.AbsoluteUri, site.BaseUrl.AbsoluteUri)));
+    internal EmailMessage AlreadySubscribed(MailboxAddress to, MailboxAddress? returnPath, Uri manageUrl) =>
+        Build(to, returnPath, templates.RenderEmail(AlreadySubscribedKind, new AlreadySubscribedEmail(manageUrl.AbsoluteUri, site.BaseUrl.AbsoluteUri)));
 
-    EmailMessage Build(MailboxAddress to, RenderedEmail email) => new()
+    /// <param name="returnPath">The VERP envelope sender (<see cref="Links.ReturnPaths"/>); null while bounces are off.</param>
+    EmailMessage Build(MailboxAddress to, MailboxAddress? returnPath, RenderedEmail email) => new()
     {
         From = site.From,
+        EnvelopeFrom = returnPath,
         To = [to],
         Subject = email.Subject,
         TextBody = email.Text,

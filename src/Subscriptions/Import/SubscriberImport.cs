@@ -1,6 +1,7 @@
 using Dapper;
 using Digest.Mailer;
 using Digest.Subscriptions.Emails;
+using Digest.Subscriptions.Links;
 using Digest.Subscriptions.Filters;
 using Digest.Subscriptions.Outbox;
 using Digest.Subscriptions.Settings;
@@ -38,6 +39,7 @@ public sealed class SubscriberImport(
     NpgsqlDataSource dataSource,
     TransactionalOutbox outbox,
     TransactionalMail mail,
+    ReturnPaths returnPaths,
     PublicSite site,
     TimeProvider clock,
     IOptionsMonitor<SubscriptionsOptions> options,
@@ -150,7 +152,7 @@ public sealed class SubscriberImport(
             }
             var dueAt = now + spacing * (totals.Confirmations + chunk.Confirmations);
             var token = await SignUp.CreateConfirmationAsync(connection, transaction, subscriber.Id, dueAt, rules.ConfirmationLifetime, cancellationToken);
-            var message = mail.Confirmation(MailboxAddress.Parse(subscriber.Email), site.Url("confirm/" + token.Text), row.Settings, rules.ConfirmationLifetime);
+            var message = mail.Confirmation(MailboxAddress.Parse(subscriber.Email), await returnPaths.ForTransactionalAsync(subscriber.Id, cancellationToken), site.Url("confirm/" + token.Text), row.Settings, rules.ConfirmationLifetime);
             await outbox.EnqueueAsync(connection, transaction, new OutboxMail(TransactionalMail.ConfirmationKind, subscriber.Id,
                 [SubscriberStatus.Pending], message, dueAt), cancellationToken);
             await connection.ExecuteAsync(new CommandDefinition(

@@ -10,6 +10,9 @@ public enum LinkPurpose : byte
     Manage = 1,
     Unsubscribe = 2,
     ViewIssue = 3,
+
+    /// <summary>A return path's token (<see cref="BounceToken"/>): it can only say which mail bounced, never act as a link.</summary>
+    Bounce = 4,
 }
 
 /// <summary>

@@ -11,7 +11,9 @@ internal sealed record StoredMessage(
     string MessageId,
     IReadOnlyList<KeyValuePair<string, string>> Headers,
     string? TextBody,
-    string? HtmlBody)
+    string? HtmlBody,
+    // Absent in rows queued before return paths existed: those go out with From as the envelope sender.
+    StoredMailbox? EnvelopeFrom = null)
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -23,7 +25,8 @@ internal sealed record StoredMessage(
         message.MessageId ?? throw new ArgumentException("A queued message needs its Message-ID.", nameof(message)),
         message.Headers,
         message.TextBody,
-        message.HtmlBody), Json);
+        message.HtmlBody,
+        message.EnvelopeFrom is null ? null : StoredMailbox.Of(message.EnvelopeFrom)), Json);
 
     public static EmailMessage Deserialize(string json)
     {
@@ -37,6 +40,7 @@ internal sealed record StoredMessage(
             Headers = stored.Headers,
             TextBody = stored.TextBody,
             HtmlBody = stored.HtmlBody,
+            EnvelopeFrom = stored.EnvelopeFrom?.ToMailbox(),
         };
     }
 }

@@ -25,6 +25,7 @@ internal sealed class SignUp(
     TransactionalOutbox outbox,
     TransactionalMail mail,
     SubscriptionLinks links,
+    ReturnPaths returnPaths,
     PublicSite site,
     TimeProvider clock,
     IOptionsMonitor<SubscriptionsOptions> options,
@@ -52,14 +53,14 @@ internal sealed class SignUp(
                     var token = await CreateConfirmationAsync(connection, transaction, subscriber.Id, now, rules.ConfirmationLifetime, cancellationToken);
                     queued = new OutboxMail(TransactionalMail.ConfirmationKind, subscriber.Id,
                         [SubscriberStatus.Pending, SubscriberStatus.Unsubscribed, SubscriberStatus.Suppressed],
-                        mail.Confirmation(recipient, site.Url("confirm/" + token.Text), settings, rules.ConfirmationLifetime));
+                        mail.Confirmation(recipient, await returnPaths.ForTransactionalAsync(subscriber.Id, cancellationToken), site.Url("confirm/" + token.Text), settings, rules.ConfirmationLifetime));
                 }
                 break;
             case SubscriberStatus.Active or SubscriberStatus.Paused when mayMail:
                 // Nothing changes for them: someone who is not them may have typed their address.
                 var subscriberLinks = await links.ForSubscriberAsync(subscriber.Id, subscriber.LinkGeneration, cancellationToken);
                 queued = new OutboxMail(TransactionalMail.AlreadySubscribedKind, subscriber.Id,
-                    [SubscriberStatus.Active, SubscriberStatus.Paused], mail.AlreadySubscribed(recipient, subscriberLinks.Manage));
+                    [SubscriberStatus.Active, SubscriberStatus.Paused], mail.AlreadySubscribed(recipient, await returnPaths.ForTransactionalAsync(subscriber.Id, cancellationToken), subscriberLinks.Manage));
                 break;
         }
         if (queued is not null)

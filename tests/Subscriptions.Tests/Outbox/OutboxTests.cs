@@ -33,7 +33,7 @@ public sealed class OutboxTests : ServiceFixture
     public async Task Mail_for_a_subscriber_who_unsubscribed_before_it_went_out_is_cancelled()
     {
         var id = await Subscribers.ActiveAsync(Service, Client, "changed-mind@example.org");
-        var notice = Service.Service<Emails.TransactionalMail>().AlreadySubscribed(MailboxAddress.Parse("changed-mind@example.org"), new Uri("https://x.test/manage/t"));
+        var notice = Service.Service<Emails.TransactionalMail>().AlreadySubscribed(MailboxAddress.Parse("changed-mind@example.org"), null, new Uri("https://x.test/manage/t"));
         await EnqueueHeldAsync(new OutboxMail("already-subscribed", id, ["active", "paused"], notice));
         using (await Client.PostAsync((await Subscribers.LinksAsync(Service, "changed-mind@example.org")).Unsubscribe, null))
         {
@@ -60,7 +60,7 @@ public sealed class OutboxTests : ServiceFixture
         }
         var mail = Service.Service<Emails.TransactionalMail>();
         foreach (var (id, i) in ids.Select((id, i) => (id, i)))
-            await EnqueueHeldAsync(new OutboxMail("bulk", id, ["active"], mail.AlreadySubscribed(MailboxAddress.Parse($"many{i}@example.org"), new Uri("https://x.test/m"))));
+            await EnqueueHeldAsync(new OutboxMail("bulk", id, ["active"], mail.AlreadySubscribed(MailboxAddress.Parse($"many{i}@example.org"), null, new Uri("https://x.test/m"))));
         var delivery = Service.Service<OutboxDelivery>();
 
         Service.Clock.Advance(TimeSpan.FromHours(2));
@@ -84,7 +84,7 @@ public sealed class OutboxTests : ServiceFixture
     public async Task Mail_held_by_a_worker_that_died_is_taken_over_when_its_lease_ends()
     {
         var id = await Subscribers.ActiveAsync(Service, Client, "orphaned@example.org");
-        var mail = Service.Service<Emails.TransactionalMail>().AlreadySubscribed(MailboxAddress.Parse("orphaned@example.org"), new Uri("https://x.test/m"));
+        var mail = Service.Service<Emails.TransactionalMail>().AlreadySubscribed(MailboxAddress.Parse("orphaned@example.org"), null, new Uri("https://x.test/m"));
         await EnqueueHeldAsync(new OutboxMail("orphaned", id, ["active"], mail));
         // A worker on another instance claimed it and was killed before sending.
         await Service.ExecuteAsync("UPDATE outbox SET due_at = @Until, claimed_by = gen_random_uuid(), attempts = 1 WHERE kind = 'orphaned'",
