@@ -59,6 +59,10 @@ public static partial class ReportParser
             return MailReport.Unparsed(messageId, sentTo, $"a multipart/report ({multipart.ReportType ?? "no report-type"}) without its report part");
         if (PlainBounce(mime, messageId, sentTo) is { } plain)
             return plain;
+        // A mailer daemon's message marks itself auto-replied too (RFC 3834 §2): one we cannot read
+        // is an unread bounce for a person to look at, not a vacation reply.
+        if (LooksLikeBounce(mime))
+            return MailReport.Unparsed(messageId, sentTo, "looks like a bounce, but names no failed recipient with a status code");
         if (IsAutoReply(mime))
             return new MailReport(ReportKind.AutoReply, messageId, sentTo, Quoted(mime), [], null, null);
         return MailReport.Unparsed(messageId, sentTo, "no report part, and the text names no failed recipient with a status code");
@@ -100,9 +104,7 @@ public static partial class ReportParser
     static MailReport? PlainBounce(MimeMessage mime, string? messageId, IReadOnlyList<string> sentTo)
     {
         var failedHeader = mime.Headers["X-Failed-Recipients"];
-        var sender = mime.From.Mailboxes.FirstOrDefault()?.LocalPart ?? "";
-        var fromDaemon = DaemonSender().IsMatch(sender) || BounceSubject().IsMatch(mime.Subject ?? "");
-        if (failedHeader is null && !fromDaemon)
+        if (!LooksLikeBounce(mime))
             return null;
         var text = mime.GetTextBody(MimeKit.Text.TextFormat.Plain) ?? "";
         if (text.Length > 64 * 1024)
@@ -120,6 +122,11 @@ public static partial class ReportParser
         return new MailReport(ReportKind.PlainBounce, messageId, sentTo, Quoted(mime),
             named.Select(r => new RecipientReport(r, action, status, diagnostic)).ToList(), null, null);
     }
+
+    static bool LooksLikeBounce(MimeMessage mime) =>
+        mime.Headers.Contains("X-Failed-Recipients")
+        || DaemonSender().IsMatch(mime.From.Mailboxes.FirstOrDefault()?.LocalPart ?? "")
+        || BounceSubject().IsMatch(mime.Subject ?? "");
 
     /// <summary>RFC 3834 Auto-Submitted (anything but "no"), and the older markers vacation programs still send.</summary>
     static bool IsAutoReply(MimeMessage mime)
