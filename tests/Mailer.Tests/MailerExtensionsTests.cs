@@ -57,6 +57,11 @@ public sealed class MailerExtensionsTests
     [TestCase("Mailer:Relays:0:Timeouts:FinalDot", "00:00:00", "Timeouts:FinalDot")]
     [TestCase("Mailer:Dkim:PrivateKeyPath", "/nonexistent/dkim.pem", "Mailer:Dkim")]
     [TestCase("Mailer:Dkim:Domain", "example.org", "PrivateKeyPath is not")]
+    [TestCase("Mailer:Bounces:Address", "not an address", "Mailer:Bounces:Address")]
+    [TestCase("Mailer:Bounces:Address", "digest-bounce-reports@example.org", "leaves no room for the 50-character token")]
+    [TestCase("Mailer:Bounces:Address", "bounces+x@example.org", "without a '+'")]
+    [TestCase("Mailer:Bounces:Mailbox:Host", "imap.example.org", "Address is not")]
+    [TestCase("Mailer:Bounces:CheckEvery", "00:00:00", "CheckEvery")]
     public void A_bad_setting_stops_the_start_naming_its_key(string key, string value, string named)
     {
         var settings = new Dictionary<string, string?> { ["Mailer:Relays:0:Host"] = "relay.example.test", [key] = value };
@@ -81,6 +86,25 @@ public sealed class MailerExtensionsTests
         var error = Assert.ThrowsAsync<OptionsValidationException>(() => host.StartAsync());
 
         Assert.That(error!.Message, Does.Contain("plain text").And.Not.Contain("secret"));
+    }
+
+    [TestCase("imap.example.org", "None", "ada", "secret", "plain text")]
+    [TestCase("imap.example.org", "Implicit", "", "secret", "User and Password are needed")]
+    public void A_bounce_mailbox_that_would_leak_or_lacks_its_login_stops_the_start(string host, string tls, string user, string password, string named)
+    {
+        using var service = Build(new()
+        {
+            ["Mailer:Relays:0:Host"] = "relay.example.test",
+            ["Mailer:Bounces:Address"] = "bounces@example.org",
+            ["Mailer:Bounces:Mailbox:Host"] = host,
+            ["Mailer:Bounces:Mailbox:Tls"] = tls,
+            ["Mailer:Bounces:Mailbox:User"] = user,
+            ["Mailer:Bounces:Mailbox:Password"] = password,
+        });
+
+        var error = Assert.ThrowsAsync<OptionsValidationException>(() => service.StartAsync());
+
+        Assert.That(error!.Message, Does.Contain(named).And.Not.Contain("secret"));
     }
 
     [Test]

@@ -163,6 +163,98 @@ public sealed class BounceMailboxTests
         Assert.That(error!.Message, Does.Contain("could not be opened").And.Contain(_dovecot.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)));
     }
 
+    [Test]
+    public async Task A_digest_goes_out_with_a_return_path_that_names_its_issue_and_subscriber()
+    {
+        using var sink = await SmtpSink.StartAsync();
+        await using var host = await DigestsHost.StartAsync(Fixtures.Utc("2025-09-08T09:00:00Z"), sink.Port, new Dictionary<string, string?>
+        {
+            ["Mailer:Bounces:Address"] = "bounces@digest.example.org",
+        });
+        await host.AddDemoPapersAsync(Fixtures.Utc("2025-09-07T20:00:00Z"));
+        var ada = await host.SubscribeAsync("ada@example.org", ["diffusion"]);
+        await host.Planner.PlanAsync();
+        await host.DeliverAllAsync();
+
+        var mail = (await sink.WaitForMessagesAsync(1)).Single();
+        var returnPath = mail.MailFrom.Trim('<', '>');
+        var match = await host.Services.GetRequiredService<ReturnPaths>().ReadAsync(returnPath);
+
+        Assert.That(returnPath, Does.Match("^bounces\\+[a-z2-7]+@digest\\.example\\.org$"));
+        Assert.That(match.Verdict, Is.EqualTo(ReturnPathVerdict.Genuine));
+        Assert.That(match.Token, Is.EqualTo(new BounceToken(BouncedMail.DigestIssue, ada, (await host.IssuesAsync(ada)).Single().Id, new DateOnly(2025, 9, 8))));
+        Assert.That(mail.Message, Does.Contain("From: Digest <digest@digest.example.org>"), "From is unchanged");
+    }
+
+    [Test]
+    public async Task The_bounces_verb_reads_the_mailbox_once_and_says_what_it_did_and_stats_counts_it()
+    {
+        string connectionString;
+        Mailed ada;
+        await using (var host = await StartHostAsync())
+        {
+            ada = await MailedAsync(host, "ada@example.org");
+            connectionString = host.ConnectionString;
+        }
+        _dovecot.Deliver(Reports.Postfix(ada.ReturnPath, ada.Email, ada.MessageId, "verb-1@mail.example.org"));
+        _dovecot.Deliver(Reports.Vacation(ada.ReturnPath, ada.Email, "verb-2@example.org"));
+        var environment = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Postgres"] = connectionString,
+            ["Digest__PublicUrl"] = "https://digest.example.org/",
+            ["Digest__From"] = "Digest <digest@digest.example.org>",
+            ["Papers__Demo"] = "Never",
+            ["Mailer__Bounces__Address"] = "bounces@digest.example.org",
+            ["Mailer__Bounces__Mailbox__Host"] = Dovecot.Host,
+            ["Mailer__Bounces__Mailbox__Port"] = _dovecot.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mailer__Bounces__Mailbox__Tls"] = "None",
+            ["Mailer__Bounces__Mailbox__User"] = Dovecot.User,
+            ["Mailer__Bounces__Mailbox__Password"] = Dovecot.Password,
+            ["Digests__SuppressAfterHardFailures"] = "1",
+        };
+
+        var (exitCode, output) = await DigestProcess.RunAsync(["bounces"], environment);
+
+        Assert.That(exitCode, Is.Zero, output);
+        Assert.That(output, Does.Match(@"fetched\s*│\s*2\b"));
+        Assert.That(output, Does.Match(@"bounces\s*│\s*1\b"));
+        Assert.That(output, Does.Match(@"auto-replies ignored\s*│\s*1\b"));
+        Assert.That(output, Does.Match(@"addresses suppressed\s*│\s*1\b"));
+        var (statsExit, stats) = await DigestProcess.RunAsync(["stats"], environment);
+        Assert.That(statsExit, Is.Zero, stats);
+        Assert.That(stats, Does.Match(@"bounce reports read\s*│\s*1\b"));
+        var (againExit, again) = await DigestProcess.RunAsync(["bounces"], environment);
+        Assert.That(againExit, Is.Zero, again);
+        Assert.That(again, Does.Match(@"fetched\s*│\s*0\b"));
+    }
+
+    [TestCase("", "digest bounces: no bounce mailbox is configured")]
+    [TestCase("wrong-password", "could not be opened")]
+    public async Task The_bounces_verb_without_a_usable_mailbox_says_why_and_exits_non_zero(string password, string expected)
+    {
+        var environment = new Dictionary<string, string?>
+        {
+            ["ConnectionStrings__Postgres"] = await TestPostgres.CreateDatabaseAsync(),
+            ["Digest__PublicUrl"] = "https://digest.example.org/",
+            ["Papers__Demo"] = "Never",
+        };
+        if (password.Length > 0)
+        {
+            environment["Mailer__Bounces__Address"] = "bounces@digest.example.org";
+            environment["Mailer__Bounces__Mailbox__Host"] = Dovecot.Host;
+            environment["Mailer__Bounces__Mailbox__Port"] = _dovecot.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            environment["Mailer__Bounces__Mailbox__Tls"] = "None";
+            environment["Mailer__Bounces__Mailbox__User"] = Dovecot.User;
+            environment["Mailer__Bounces__Mailbox__Password"] = password;
+        }
+
+        var (exitCode, output) = await DigestProcess.RunAsync(["bounces"], environment);
+
+        Assert.That(exitCode, Is.EqualTo(1), output);
+        Assert.That(output, Does.Contain(expected));
+        Assert.That(output, Does.Not.Contain("   at "), "one line, no stack trace");
+    }
+
     sealed record Mailed(long Id, string Email, long IssueId, string MessageId, string ReturnPath);
 
     /// <summary>A subscriber and a sent digest issue to them, with the return path and Message-ID that mail carried.</summary>

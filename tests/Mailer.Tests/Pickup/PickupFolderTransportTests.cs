@@ -39,6 +39,29 @@ public sealed class PickupFolderTransportTests
     }
 
     [Test]
+    public async Task A_return_path_is_written_as_the_first_line_as_a_delivering_server_would()
+    {
+        var writer = new MessageWriter();
+        var transport = new PickupFolderTransport(_folder, writer);
+        var message = new EmailMessage
+        {
+            From = MailboxAddress.Parse("digest@example.org"),
+            EnvelopeFrom = MailboxAddress.Parse("bounces+abc234@example.org"),
+            To = [MailboxAddress.Parse("ada@example.org")],
+            Subject = "Papers",
+            MessageId = "pickup-rp@example.org",
+            TextBody = "Hello",
+        };
+
+        await transport.SendAsync(message);
+
+        var bytes = File.ReadAllBytes(Directory.GetFiles(_folder).Single());
+        var line = "Return-Path: <bounces+abc234@example.org>\r\n"u8.ToArray();
+        Assert.That(bytes[..line.Length], Is.EqualTo(line));
+        Assert.That(bytes[line.Length..], Is.EqualTo(writer.ToBytes(message)), "the message itself is as written");
+    }
+
+    [Test]
     public async Task Concurrent_messages_become_as_many_files_and_no_temporary_file_stays()
     {
         var transport = new PickupFolderTransport(_folder, new MessageWriter());
