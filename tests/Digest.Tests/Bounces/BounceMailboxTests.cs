@@ -135,6 +135,32 @@ public sealed class BounceMailboxTests
     }
 
     [Test]
+    public async Task A_real_Postfix_bounce_to_an_unknown_local_user_suppresses_the_subscriber()
+    {
+        Assume.That(LocalPostfix.CanRun, "a throwaway Postfix needs root");
+        using var postfix = await LocalPostfix.StartAsync();
+        await using var host = await StartHostAsync();
+        var nobody = await MailedAsync(host, $"nosuchuser@{LocalPostfix.LocalDomain}");
+
+        var dsn = await postfix.BounceAsync(nobody.ReturnPath, "nosuchuser", $"""
+            From: Digest <digest@digest.example.org>
+            To: {nobody.Email}
+            Subject: 13 new papers for you
+            Message-ID: <{nobody.MessageId}>
+
+            The papers.
+            """);
+        _dovecot.Deliver(dsn);
+        var pass = await host.Services.GetRequiredService<BounceMailbox>().ReadAsync();
+
+        Assert.That(dsn, Does.Contain("X-Postfix-Queue-ID").And.Contain("Status: 5.1.1"), "written by Postfix's bounce daemon");
+        Assert.That((pass.Fetched, pass.HardBounces, pass.Suppressed), Is.EqualTo((1, 1, 1)));
+        var row = await SubscriberAsync(host, nobody.Id);
+        Assert.That(row.Status, Is.EqualTo("suppressed"));
+        Assert.That(row.SuppressedReason, Does.StartWith("hard bounce 5.1.1 (DSN): X-Postfix; unknown user"));
+    }
+
+    [Test]
     public async Task A_report_already_recorded_but_not_yet_flagged_changes_nothing_the_second_time()
     {
         // The crash this guards against: recorded, then the connection died before the flag.
