@@ -151,19 +151,6 @@ public sealed class Dovecot : IDisposable
         if (_disposed)
             return;
         _disposed = true;
-        if (!_process.HasExited)
-            _process.Kill(entireProcessTree: true);
-        _process.WaitForExit(5000);
-        _process.Dispose();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+        Harness.Stop(_process, _folder);
     }
 }

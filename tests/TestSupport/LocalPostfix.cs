@@ -164,20 +164,7 @@ public sealed class LocalPostfix : IDisposable
         if (_disposed)
             return;
         _disposed = true;
-        if (!_master.HasExited)
-            _master.Kill(entireProcessTree: true);
-        _master.WaitForExit(5000);
-        _master.Dispose();
+        Harness.Stop(_master, _folder);
         _sink.Dispose();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
     }
 }

@@ -125,20 +125,7 @@ public sealed class SmtpSink : IDisposable
 
     public void Dispose()
     {
-        if (!_process.HasExited)
-            _process.Kill(entireProcessTree: true);
-        _process.WaitForExit(5000);
-        _process.Dispose();
-        try
-        {
-            Directory.Delete(_folder, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-        catch (UnauthorizedAccessException)
-        {
-        }
+        Harness.Stop(_process, _folder);
     }
 }
 

@@ -25,16 +25,27 @@ public sealed class BounceMailboxTests
     [TearDown]
     public void StopDovecot() => _dovecot.Dispose();
 
-    Task<DigestsHost> StartHostAsync(int suppressAfter = 1, DateTimeOffset? now = null) => DigestsHost.StartAsync(now ?? Now, settings: new Dictionary<string, string?>
+    Task<DigestsHost> StartHostAsync(int suppressAfter = 1, DateTimeOffset? now = null)
     {
-        ["Mailer:Bounces:Address"] = "bounces@digest.example.org",
-        ["Mailer:Bounces:Mailbox:Host"] = Dovecot.Host,
-        ["Mailer:Bounces:Mailbox:Port"] = _dovecot.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-        ["Mailer:Bounces:Mailbox:Tls"] = "None",
-        ["Mailer:Bounces:Mailbox:User"] = Dovecot.User,
-        ["Mailer:Bounces:Mailbox:Password"] = Dovecot.Password,
-        ["Digests:SuppressAfterHardFailures"] = suppressAfter.ToString(System.Globalization.CultureInfo.InvariantCulture),
-    });
+        var settings = MailboxSettings(":");
+        settings["Digests:SuppressAfterHardFailures"] = suppressAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return DigestsHost.StartAsync(now ?? Now, settings: settings);
+    }
+
+    /// <summary>The bounce settings for this Dovecot, as configuration keys (":") or environment variables ("__").</summary>
+    Dictionary<string, string?> MailboxSettings(string separator, string password = Dovecot.Password)
+    {
+        var settings = new Dictionary<string, string?>
+        {
+            ["Mailer:Bounces:Address"] = "bounces@digest.example.org",
+            ["Mailer:Bounces:Mailbox:Host"] = Dovecot.Host,
+            ["Mailer:Bounces:Mailbox:Port"] = _dovecot.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Mailer:Bounces:Mailbox:Tls"] = "None",
+            ["Mailer:Bounces:Mailbox:User"] = Dovecot.User,
+            ["Mailer:Bounces:Mailbox:Password"] = password,
+        };
+        return settings.ToDictionary(s => s.Key.Replace(":", separator, StringComparison.Ordinal), s => s.Value);
+    }
 
     [Test]
     public async Task Every_kind_of_report_acts_as_specified_the_malformed_change_nothing_and_a_second_pass_changes_nothing()
@@ -225,20 +236,12 @@ public sealed class BounceMailboxTests
         }
         _dovecot.Deliver(Reports.Postfix(ada.ReturnPath, ada.Email, ada.MessageId, "verb-1@mail.example.org"));
         _dovecot.Deliver(Reports.Vacation(ada.ReturnPath, ada.Email, "verb-2@example.org"));
-        var environment = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings__Postgres"] = connectionString,
-            ["Digest__PublicUrl"] = "https://digest.example.org/",
-            ["Digest__From"] = "Digest <digest@digest.example.org>",
-            ["Papers__Demo"] = "Never",
-            ["Mailer__Bounces__Address"] = "bounces@digest.example.org",
-            ["Mailer__Bounces__Mailbox__Host"] = Dovecot.Host,
-            ["Mailer__Bounces__Mailbox__Port"] = _dovecot.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["Mailer__Bounces__Mailbox__Tls"] = "None",
-            ["Mailer__Bounces__Mailbox__User"] = Dovecot.User,
-            ["Mailer__Bounces__Mailbox__Password"] = Dovecot.Password,
-            ["Digests__SuppressAfterHardFailures"] = "1",
-        };
+        var environment = MailboxSettings("__");
+        environment["ConnectionStrings__Postgres"] = connectionString;
+        environment["Digest__PublicUrl"] = "https://digest.example.org/";
+        environment["Digest__From"] = "Digest <digest@digest.example.org>";
+        environment["Papers__Demo"] = "Never";
+        environment["Digests__SuppressAfterHardFailures"] = "1";
 
         var (exitCode, output) = await DigestProcess.RunAsync(["bounces"], environment);
 
@@ -259,21 +262,10 @@ public sealed class BounceMailboxTests
     [TestCase("wrong-password", "could not be opened")]
     public async Task The_bounces_verb_without_a_usable_mailbox_says_why_and_exits_non_zero(string password, string expected)
     {
-        var environment = new Dictionary<string, string?>
-        {
-            ["ConnectionStrings__Postgres"] = await TestPostgres.CreateDatabaseAsync(),
-            ["Digest__PublicUrl"] = "https://digest.example.org/",
-            ["Papers__Demo"] = "Never",
-        };
-        if (password.Length > 0)
-        {
-            environment["Mailer__Bounces__Address"] = "bounces@digest.example.org";
-            environment["Mailer__Bounces__Mailbox__Host"] = Dovecot.Host;
-            environment["Mailer__Bounces__Mailbox__Port"] = _dovecot.Port.ToString(System.Globalization.CultureInfo.InvariantCulture);
-            environment["Mailer__Bounces__Mailbox__Tls"] = "None";
-            environment["Mailer__Bounces__Mailbox__User"] = Dovecot.User;
-            environment["Mailer__Bounces__Mailbox__Password"] = password;
-        }
+        var environment = password.Length > 0 ? MailboxSettings("__", password) : [];
+        environment["ConnectionStrings__Postgres"] = await TestPostgres.CreateDatabaseAsync();
+        environment["Digest__PublicUrl"] = "https://digest.example.org/";
+        environment["Papers__Demo"] = "Never";
 
         var (exitCode, output) = await DigestProcess.RunAsync(["bounces"], environment);
 
