@@ -1,8 +1,8 @@
 using Dapper;
 using Digest.Mailer;
 using Digest.Subscriptions.Emails;
-using Digest.Subscriptions.Links;
 using Digest.Subscriptions.Filters;
+using Digest.Subscriptions.Links;
 using Digest.Subscriptions.Outbox;
 using Digest.Subscriptions.Settings;
 using Digest.Subscriptions.Site;
