@@ -34,10 +34,8 @@ internal sealed record DigestView(
         var papers = content.Papers;
         // At least "1.  ": the text template indents its link lines by four.
         var numberWidth = Math.Max(4, $"{papers.Count}. ".Length);
-        var schedule = content.Frequency == Frequency.Weekly ? "weekly" : "daily";
-        var why = content.SubscriberTopics.Count == 0
-            ? $"You get this digest {schedule}."
-            : $"You get this digest {schedule} because you follow: {string.Join(", ", content.SubscriberTopics)}.";
+        var schedule = ScheduleOf(content);
+        var why = WhyOf(content);
         var headline = HeadlineFor(papers.Count);
         var topics = MatchedTopics(papers);
         var when = PeriodName(content.Period, content.Frequency);
@@ -49,7 +47,7 @@ internal sealed record DigestView(
             papers.Count == 0 ? "" : DigestText.Shorten(papers[0].Title, 120),
             papers.Select((p, i) => PaperView.Of(p, i + 1, numberWidth, content.SiteUrl)).ToList(),
             why,
-            DigestText.Wrap(why, DigestText.Width, ""),
+            WhyTextOf(why),
             schedule,
             content.ManageUrl.AbsoluteUri,
             content.UnsubscribeUrl.AbsoluteUri,
@@ -57,6 +55,15 @@ internal sealed record DigestView(
             content.SiteUrl.AbsoluteUri,
             inBrowser);
     }
+
+    static string ScheduleOf(DigestContent content) => content.Frequency == Frequency.Weekly ? "weekly" : "daily";
+
+    /// <summary>Why the subscriber gets the digest: their own topics, so not part of a paper list shared with others.</summary>
+    public static string WhyOf(DigestContent content) => content.SubscriberTopics.Count == 0
+        ? $"You get this digest {ScheduleOf(content)}."
+        : $"You get this digest {ScheduleOf(content)} because you follow: {string.Join(", ", content.SubscriberTopics)}.";
+
+    public static string WhyTextOf(string why) => DigestText.Wrap(why, DigestText.Width, "");
 
     static string HeadlineFor(int count) => count switch
     {
