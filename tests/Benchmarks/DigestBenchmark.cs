@@ -124,7 +124,7 @@ internal static partial class DigestBenchmark
                 plan + render + deliver {deliverTime.TotalSeconds,7:F2} s   {delivered.Sent,9:N0} sent       {delivered.Sent / deliverTime.TotalSeconds,9:N0} msg/s   (deferred {delivered.Deferred}, failed {delivered.Failed}, unknown {delivered.Unknown}; this process's CPU {deliverCpu.TotalMicroseconds / Math.Max(delivered.Sent, 1):N0} µs/msg, of which rendering ~{renderTime.TotalMicroseconds:N0} µs when not cached and MIME writing ~{writeTime.TotalMicroseconds:N0} µs)
                 {(sequential ? $"(--sequential: delivery alone took {deliverOnly.TotalSeconds:F2} s = {delivered.Sent / deliverOnly.TotalSeconds:N0} msg/s; the second line is the whole run)" : "(the plan runs alongside delivery, as in the service; the second line is the whole run)")}
 
-                render cache: {hits * 100.0 / Math.Max(hits + misses, 1):F1}% of mails found their paper list rendered ({hits:N0} hits, {misses:N0} renderings; {distinctLists:N0} distinct paper lists among the issues sent, capacity {DigestRenderer.CacheCapacity})
+                render cache: {hits * 100.0 / Math.Max(hits + misses, 1):F1}% of mails found their paper list rendered ({hits:N0} hits, {misses:N0} renderings; {distinctLists.Lists:N0} distinct paper lists among the issues sent, {distinctLists.PaperSequences:N0} by paper ids alone; capacity {DigestRenderer.CacheCapacity})
                 average message {size:N0} bytes; peak RSS of the benchmark process {benchmarkRss / 1048576.0:F0} MB; largest PostgreSQL process {PostgresPeakRss() / 1048576.0:F0} MB
                 Postfix smtp-source, same count and size, 16 sessions: {sourceTime.TotalSeconds:F2} s = {delivered.Sent / sourceTime.TotalSeconds:N0} msg/s
                 whole-run msg/s / smtp-source msg/s = {sourceTime.TotalSeconds / deliverTime.TotalSeconds:F2}
@@ -235,10 +235,14 @@ internal static partial class DigestBenchmark
         return (sizes.Count == 0 ? 1_000 : (int)sizes.Average(), render.Elapsed / count, write.Elapsed / count);
     }
 
-    static async Task<long> DistinctPaperListsAsync(NpgsqlDataSource dataSource)
+    /// <returns>Distinct paper lists among the issues sent: as listed (with each paper's matched topics), and by paper ids alone.</returns>
+    static async Task<(long Lists, long PaperSequences)> DistinctPaperListsAsync(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
-        return await connection.ExecuteScalarAsync<long>("SELECT count(DISTINCT (period, papers)) FROM digest_issues WHERE state = 'sent'", commandTimeout: 600);
+        return await connection.QuerySingleAsync<(long, long)>(new CommandDefinition("""
+            SELECT count(DISTINCT (period, papers)), count(DISTINCT (period, jsonb_path_query_array(papers, '$[*].id')))
+            FROM digest_issues WHERE state = 'sent'
+            """, commandTimeout: 600));
     }
 
     static long PeakRss() => StatusKilobytes("/proc/self/status", "VmHWM:") * 1024;

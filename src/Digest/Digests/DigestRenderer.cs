@@ -11,7 +11,7 @@ namespace Digest.Digests;
 /// <remarks>
 /// Many subscribers get the same papers (shared topics, a few popular ones): a mail's paper list is
 /// rendered once per distinct list and kept (<see cref="SharedDigest"/>), and only what is the
-/// subscriber's own — their links and why they get it — is put in per mail.
+/// subscriber's own — their links, why they get it, the topics each paper matched — is put in per mail.
 /// </remarks>
 public sealed class DigestRenderer(TemplateRenderer templates)
 {
@@ -33,6 +33,8 @@ public sealed class DigestRenderer(TemplateRenderer templates)
 
     public RenderedEmail Render(DigestContent content)
     {
+        if (!SharedDigest.CanShare(content))
+            return RenderWhole(content);
         var key = new SharedDigest.Key(content);
         if (_cache.TryGetValue(key, out var shared))
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using Digest.Templates;
 
@@ -5,18 +6,21 @@ namespace Digest.Digests;
 
 /// <summary>
 /// A digest mail rendered once for every subscriber who gets the same papers: the templates'
-/// output with a marker wherever a subscriber's own value goes (their links, why they get it),
-/// split at the markers, so a mail is the pieces and that subscriber's values put together.
+/// output with a marker wherever a subscriber's own value goes — their links, why they get it, and
+/// which of their topics each paper matched (so also the subject naming them) — split at the
+/// markers, so a mail is the pieces and that subscriber's values put together. Two subscribers
+/// share a rendering when they get the same papers with as many matched topics each.
 /// </summary>
 /// <remarks>
-/// The templates may only print a value, escaped or not, or test it (TemplateSyntax allows no other
-/// helper), so a marker comes out of any template either as itself or HTML-escaped. It ends in
+/// The templates may only print a value, escaped or not, test it, or loop over a list
+/// (TemplateSyntax allows no other helper), so a marker comes out of any template either as itself
+/// or HTML-escaped, and a list of markers loops as the subscriber's list would. A marker ends in
 /// "&lt;", which escaping changes: the piece after it says which way it was written, and the
 /// subscriber's value is written the same way.
 /// </remarks>
 internal sealed class SharedDigest
 {
-    /// <summary>The values that are each subscriber's own, in marker order.</summary>
+    /// <summary>The values that are each subscriber's own, numbered; then per paper its details line and up to ten topics.</summary>
     enum Slot
     {
         ManageUrl,
@@ -24,9 +28,13 @@ internal sealed class SharedDigest
         ViewUrl,
         Why,
         WhyText,
+        Subject,
+        TopicSummary,
+        FirstPaper,
     }
 
-    const int Slots = 5;
+    /// <summary>A paper's slots: its plain-text details line, then its topics (a subscriber has at most ten).</summary>
+    const int PaperSlots = 11;
 
     /// <summary>Random per process: paper text from outside cannot guess it.</summary>
     static readonly string Marker = "dgst" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
@@ -44,15 +52,39 @@ internal sealed class SharedDigest
         _text = text;
     }
 
+    /// <summary>Whether every paper's topics fit its slots (a subscriber has at most ten topics; an odd issue is rendered whole).</summary>
+    public static bool CanShare(DigestContent content)
+    {
+        foreach (var paper in content.Papers)
+        {
+            if (paper.Topics.Count >= PaperSlots)
+                return false;
+        }
+        return true;
+    }
+
     public static SharedDigest Render(TemplateRenderer templates, DigestContent content)
     {
-        var view = DigestView.Of(content, inBrowser: false) with
+        var view = DigestView.Of(content, inBrowser: false);
+        var papers = new List<PaperView>(view.Papers.Count);
+        for (var i = 0; i < view.Papers.Count; i++)
         {
-            ManageUrl = MarkerOf(Slot.ManageUrl),
-            UnsubscribeUrl = MarkerOf(Slot.UnsubscribeUrl),
-            ViewUrl = MarkerOf(Slot.ViewUrl),
-            Why = MarkerOf(Slot.Why),
-            WhyText = MarkerOf(Slot.WhyText),
+            var paper = view.Papers[i];
+            var topics = new string[paper.Topics.Count];
+            for (var j = 0; j < topics.Length; j++)
+                topics[j] = MarkerOf(PaperSlot(i) + 1 + j);
+            papers.Add(paper with { Topics = topics, TextDetails = paper.TextDetails is null ? null : MarkerOf(PaperSlot(i)) });
+        }
+        view = view with
+        {
+            Subject = MarkerOf((int)Slot.Subject),
+            TopicSummary = view.TopicSummary is null ? null : MarkerOf((int)Slot.TopicSummary),
+            Papers = papers,
+            ManageUrl = MarkerOf((int)Slot.ManageUrl),
+            UnsubscribeUrl = MarkerOf((int)Slot.UnsubscribeUrl),
+            ViewUrl = MarkerOf((int)Slot.ViewUrl),
+            Why = MarkerOf((int)Slot.Why),
+            WhyText = MarkerOf((int)Slot.WhyText),
         };
         var escapedEnd = templates.Escape("<");
         var name = DigestRenderer.TemplateName;
@@ -69,15 +101,39 @@ internal sealed class SharedDigest
     /// <summary>This subscriber's mail.</summary>
     public RenderedEmail For(DigestContent content)
     {
-        var why = DigestView.WhyOf(content);
-        var values = new Values(_templates, [
-            content.ManageUrl.AbsoluteUri, content.UnsubscribeUrl.AbsoluteUri, content.ViewUrl.AbsoluteUri, why, DigestView.WhyTextOf(why),
-        ]);
+        var values = new Values(_templates, SlotValues(content));
         var subject = Join(_subject, values);
         return new RenderedEmail(_subject.Length == 1 ? subject : TemplateRenderer.OneLine(subject), Join(_html, values), Join(_text, values));
     }
 
-    static string MarkerOf(Slot slot) => Marker + (int)slot + "<";
+    /// <summary>The subscriber's own values, worded exactly as <see cref="DigestView"/> words them.</summary>
+    static string?[] SlotValues(DigestContent content)
+    {
+        var papers = content.Papers;
+        var values = new string?[PaperSlot(papers.Count)];
+        var why = DigestView.WhyOf(content);
+        var (subject, topicSummary) = DigestView.SubjectOf(content);
+        values[(int)Slot.ManageUrl] = content.ManageUrl.AbsoluteUri;
+        values[(int)Slot.UnsubscribeUrl] = content.UnsubscribeUrl.AbsoluteUri;
+        values[(int)Slot.ViewUrl] = content.ViewUrl.AbsoluteUri;
+        values[(int)Slot.Why] = why;
+        values[(int)Slot.WhyText] = DigestView.WhyTextOf(why);
+        values[(int)Slot.Subject] = subject;
+        values[(int)Slot.TopicSummary] = topicSummary;
+        var numberWidth = DigestView.NumberWidth(papers.Count);
+        for (var i = 0; i < papers.Count; i++)
+        {
+            var topics = PaperView.TopicsOf(papers[i]);
+            values[PaperSlot(i)] = PaperView.DetailsOf(papers[i], topics, numberWidth);
+            for (var j = 0; j < topics.Count && j < PaperSlots - 1; j++)
+                values[PaperSlot(i) + 1 + j] = topics[j];
+        }
+        return values;
+    }
+
+    static int PaperSlot(int paper) => (int)Slot.FirstPaper + paper * PaperSlots;
+
+    static string MarkerOf(int slot) => Marker + slot.ToString(CultureInfo.InvariantCulture) + "<";
 
     static Part[] Split(string rendered, string escapedEnd)
     {
@@ -92,16 +148,17 @@ internal sealed class SharedDigest
                 break;
             at += from;
             var next = at + Marker.Length;
-            var slot = next < span.Length ? span[next] - '0' : -1;
-            var rest = span[Math.Min(next + 1, span.Length)..];
+            var digits = span[next..].IndexOfAnyExceptInRange('0', '9');
+            var rest = digits < 0 ? [] : span[(next + digits)..];
             var escaped = rest.StartsWith(escapedEnd, StringComparison.Ordinal);
-            if (slot is < 0 or >= Slots || !(escaped || rest.StartsWith("<", StringComparison.Ordinal)))
+            if (digits <= 0 || !(escaped || rest.StartsWith("<", StringComparison.Ordinal)))
             {
                 from = next;
                 continue;
             }
-            parts.Add(new Part(rendered[start..at], (Slot)slot, escaped));
-            start = from = next + 1 + (escaped ? escapedEnd.Length : 1);
+            var slot = int.Parse(span.Slice(next, digits), CultureInfo.InvariantCulture);
+            parts.Add(new Part(rendered[start..at], slot, escaped));
+            start = from = next + digits + (escaped ? escapedEnd.Length : 1);
         }
         parts.Add(new Part(rendered[start..], null, false));
         return parts.ToArray();
@@ -131,20 +188,21 @@ internal sealed class SharedDigest
     }
 
     /// <summary>Template output up to a subscriber's value (none after the last piece).</summary>
-    readonly record struct Part(string Text, Slot? Slot, bool Escaped);
+    readonly record struct Part(string Text, int? Slot, bool Escaped);
 
     /// <summary>One subscriber's values, each escaped only if a template writes it escaped, and then once.</summary>
-    sealed class Values(TemplateRenderer templates, string[] raw)
+    sealed class Values(TemplateRenderer templates, string?[] raw)
     {
-        readonly string?[] _escaped = new string?[Slots];
+        readonly string?[] _escaped = new string?[raw.Length];
 
-        public string Get(Slot slot, bool escaped) =>
-            escaped ? _escaped[(int)slot] ??= templates.Escape(raw[(int)slot]) : raw[(int)slot];
+        public string Get(int slot, bool escaped) =>
+            escaped ? _escaped[slot] ??= templates.Escape(raw[slot] ?? "") : raw[slot] ?? "";
     }
 
     /// <summary>
-    /// What the shared part of a mail depends on: everything in the content but the subscriber's
-    /// own values, compared in full (the hash looks at the cheap parts only).
+    /// What the shared rendering depends on: everything in the content but the subscriber's own
+    /// values, compared in full (the hash looks at the cheap parts only); of the matched topics,
+    /// only how many each paper shows.
     /// </summary>
     public sealed class Key(DigestContent content) : IEquatable<Key>
     {
@@ -162,7 +220,7 @@ internal sealed class SharedDigest
                 var (p, q) = (a.Papers[i], b.Papers[i]);
                 if (p.Id != q.Id || p.Upvotes != q.Upvotes || p.Title != q.Title || p.Abstract != q.Abstract
                     || p.PageUrl != q.PageUrl || p.PdfUrl != q.PdfUrl || p.CodeUrl != q.CodeUrl
-                    || !p.Authors.SequenceEqual(q.Authors, StringComparer.Ordinal) || !p.Topics.SequenceEqual(q.Topics, StringComparer.Ordinal))
+                    || ShownTopics(p) != ShownTopics(q) || !p.Authors.SequenceEqual(q.Authors, StringComparer.Ordinal))
                     return false;
             }
             return true;
@@ -179,10 +237,21 @@ internal sealed class SharedDigest
             {
                 hash.Add(paper.Id, StringComparer.Ordinal);
                 hash.Add(paper.Upvotes);
-                foreach (var topic in paper.Topics)
-                    hash.Add(topic, StringComparer.Ordinal);
+                hash.Add(ShownTopics(paper));
             }
             return hash.ToHashCode();
+        }
+
+        /// <summary>How many topic labels the paper shows (a blank one is not shown).</summary>
+        static int ShownTopics(IssuePaper paper)
+        {
+            var shown = 0;
+            foreach (var topic in paper.Topics)
+            {
+                if (!string.IsNullOrWhiteSpace(topic))
+                    shown++;
+            }
+            return shown;
         }
     }
 }

@@ -18,6 +18,10 @@ public sealed class SharedDigestTests
             Content([Paper("Only one", ["rlhf"])]),
             Content([Paper("Quotes \"and\" <tags> & ampersands", ["a < b & c"], ["O'Brien"], "It's <b>bold</b> & \"quoted\".")]),
         };
+        // The same papers matched through other topics: shared, but each mail names its own.
+        var relabelled = lists[0] with { Papers = lists[0].Papers.Select((p, i) => p with { Topics = p.Topics.Select(t => $"{t} <{i}> & 'co'").ToList() }).ToList() };
+        var blank = lists[0] with { Papers = [lists[0].Papers[0] with { Topics = ["  ", "rlhf"] }, .. lists[0].Papers.Skip(1)] };
+        lists = [.. lists, relabelled, blank];
         var n = 0;
         foreach (var list in lists)
         {
@@ -58,6 +62,7 @@ public sealed class SharedDigestTests
         var renderer = new DigestRenderer(TemplateRenderer.Load());
         var mails = Subscribers().Select(renderer.Render).ToList();
 
+        // The relabelled list, and the one with a blank topic (not shown), share the first one's rendering.
         Assert.That(renderer.CacheCounts, Is.EqualTo((Subscribers().Count() - 4L, 4L)), "four distinct paper lists");
         Assert.That(mails.Select(m => m.Html).Distinct().Count(), Is.EqualTo(mails.Count));
         Assert.That(mails[1].Html, Does.Contain("https://digest.example/manage/M2?a&#x3D;1&amp;b&#x3D;&#x27;2&#x27;"));
