@@ -18,13 +18,14 @@ public sealed class DigestRenderer(TemplateRenderer templates)
     public const string TemplateName = "digest";
 
     /// <summary>
-    /// Distinct paper lists kept (~75 KB each: a 37 KB mail held as UTF-16). When full it starts
-    /// again empty: the popular lists come back at once, and memory stays bounded whatever the day.
+    /// Distinct paper lists kept (~75 KB each: a 37 KB mail held as UTF-16). A day has a long
+    /// tail of lists only one or two subscribers get: when full, the less used half goes (and the
+    /// rest's counts are halved, so yesterday's favourites age out), keeping the popular ones.
     /// </summary>
     public const int CacheCapacity = 512;
 
-    readonly ConcurrentDictionary<SharedDigest.Key, SharedDigest> _cache = new();
-    int _cached;
+    readonly ConcurrentDictionary<SharedDigest.Key, Entry> _cache = new();
+    readonly Lock _evicting = new();
     long _hits;
     long _misses;
 
@@ -36,22 +37,33 @@ public sealed class DigestRenderer(TemplateRenderer templates)
         if (!SharedDigest.CanShare(content))
             return RenderWhole(content);
         var key = new SharedDigest.Key(content);
-        if (_cache.TryGetValue(key, out var shared))
+        if (_cache.TryGetValue(key, out var entry))
         {
             Interlocked.Increment(ref _hits);
+            Interlocked.Increment(ref entry.Uses);
+            return entry.Digest.For(content);
         }
-        else
-        {
-            Interlocked.Increment(ref _misses);
-            shared = SharedDigest.Render(templates, content);
-            if (Interlocked.Increment(ref _cached) > CacheCapacity)
-            {
-                _cache.Clear();
-                Interlocked.Exchange(ref _cached, 1);
-            }
-            _cache.TryAdd(key, shared);
-        }
+        Interlocked.Increment(ref _misses);
+        var shared = SharedDigest.Render(templates, content);
+        if (_cache.Count >= CacheCapacity)
+            Evict();
+        _cache.TryAdd(key, new Entry(shared));
         return shared.For(content);
+    }
+
+    void Evict()
+    {
+        lock (_evicting)
+        {
+            if (_cache.Count < CacheCapacity)
+                return;
+            var entries = _cache.ToArray();
+            Array.Sort(entries, static (a, b) => a.Value.Uses.CompareTo(b.Value.Uses));
+            foreach (var (key, _) in entries.AsSpan(0, entries.Length / 2))
+                _cache.TryRemove(key, out _);
+            foreach (var (_, kept) in entries.AsSpan(entries.Length / 2))
+                kept.Uses /= 2;
+        }
     }
 
     /// <summary>The mail rendered in full, without the shared paper list: what <see cref="Render"/> must equal.</summary>
@@ -60,4 +72,10 @@ public sealed class DigestRenderer(TemplateRenderer templates)
 
     public string RenderPage(DigestContent content) =>
         templates.Render($"emails/{TemplateName}.html", DigestView.Of(content, inBrowser: true));
+
+    sealed class Entry(SharedDigest digest)
+    {
+        public readonly SharedDigest Digest = digest;
+        public int Uses;
+    }
 }

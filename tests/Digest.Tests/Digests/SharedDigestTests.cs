@@ -81,4 +81,25 @@ public sealed class SharedDigestTests
         Assert.That(renderer.Render(retitled).Html, Does.Contain("Renamed"));
         Assert.That(renderer.CacheCounts.Misses, Is.EqualTo(3));
     }
+
+    [Test]
+    public void A_popular_paper_list_stays_rendered_through_a_long_tail_of_lists_seen_once()
+    {
+        var renderer = new DigestRenderer(TemplateRenderer.Load());
+        var popular = Realistic();
+        renderer.Render(popular);
+        var popularMisses = 0;
+        for (var i = 0; i < DigestRenderer.CacheCapacity * 2; i++)
+        {
+            renderer.Render(popular with { Papers = [popular.Papers[0] with { Upvotes = 1_000 + i }, .. popular.Papers.Skip(1)] });
+            if (i % 50 == 0)
+            {
+                var misses = renderer.CacheCounts.Misses;
+                renderer.Render(popular);
+                popularMisses += (int)(renderer.CacheCounts.Misses - misses);
+            }
+        }
+
+        Assert.That(popularMisses, Is.Zero, "the list one subscriber in fifty gets was rendered again");
+    }
 }
