@@ -23,8 +23,16 @@ internal sealed partial class TemplateCatalog
     const string Extension = ".hbs";
 
     readonly Dictionary<string, HandlebarsTemplate<object, object>> _templates;
+    readonly HandlebarsTemplate<object, object> _escape;
 
-    TemplateCatalog(Dictionary<string, HandlebarsTemplate<object, object>> templates) => _templates = templates;
+    TemplateCatalog(Dictionary<string, HandlebarsTemplate<object, object>> templates, HandlebarsTemplate<object, object> escape)
+    {
+        _templates = templates;
+        _escape = escape;
+    }
+
+    /// <summary>A value exactly as an HTML template's <c>{{value}}</c> writes it.</summary>
+    public string Escape(string value) => _escape(new EscapedValue(value));
 
     public IEnumerable<string> Names => _templates.Keys;
 
@@ -59,7 +67,7 @@ internal sealed partial class TemplateCatalog
         }
         foreach (var (name, source) in sources)
             Compile(source, () => templates[name] = (IsText(name) ? text : html).Compile(source.Text));
-        return new TemplateCatalog(templates);
+        return new TemplateCatalog(templates, html.Compile("{{value}}"));
     }
 
     static void Compile(TemplateSource source, Action compile)
@@ -128,4 +136,6 @@ internal sealed partial class TemplateCatalog
     private static partial Regex ParserPosition();
 
     sealed record TemplateSource(string Text, string Origin);
+
+    sealed record EscapedValue(string Value);
 }

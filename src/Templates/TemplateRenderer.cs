@@ -26,17 +26,21 @@ public sealed class TemplateRenderer
     /// <summary>Renders one template (HTML-escaped unless its name ends in ".txt").</summary>
     public string Render(string name, object model) => _catalog[name](model);
 
+    /// <summary>A value as an HTML template writes <c>{{value}}</c>: escaped the same way.</summary>
+    public string Escape(string value) => _catalog.Escape(value);
+
     /// <summary>
     /// An email from its three templates: <c>emails/{name}.subject.txt</c> (one line),
     /// <c>emails/{name}.html</c> and <c>emails/{name}.txt</c>.
     /// </summary>
     public RenderedEmail RenderEmail(string name, object model)
     {
-        // A subject is one header line: whatever line breaks a template or a value brought in go.
-        var subject = string.Join(' ', Render($"emails/{name}.subject.txt", model)
-            .Split((char[])['\r', '\n', '\t', ' '], StringSplitOptions.RemoveEmptyEntries));
-        return new RenderedEmail(subject, Render($"emails/{name}.html", model), Render($"emails/{name}.txt", model));
+        return new RenderedEmail(OneLine(Render($"emails/{name}.subject.txt", model)), Render($"emails/{name}.html", model), Render($"emails/{name}.txt", model));
     }
+
+    /// <summary>A subject is one header line: whatever line breaks a template or a value brought in go.</summary>
+    public static string OneLine(string subject) =>
+        string.Join(' ', subject.Split((char[])['\r', '\n', '\t', ' '], StringSplitOptions.RemoveEmptyEntries));
 }
 
 public sealed record RenderedEmail(string Subject, string Html, string Text);

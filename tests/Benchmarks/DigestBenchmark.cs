@@ -107,6 +107,8 @@ internal static partial class DigestBenchmark
             var deliverCpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
             var delivered = reports.Aggregate(DeliveryReport.Nothing, (a, b) => a + b);
             var benchmarkRss = PeakRss();
+            var (hits, misses) = services.GetRequiredService<DigestRenderer>().CacheCounts;
+            var distinctLists = await DistinctPaperListsAsync(dataSource);
             var (size, renderTime, writeTime) = await AverageMessageSizeAsync(services, dataSource);
 
             var sourceTime = await SmtpSource.RunAsync("127.0.0.1", port, Math.Max(delivered.Sent, 1), 16, size);
@@ -119,9 +121,10 @@ internal static partial class DigestBenchmark
 
                 stage                      wall        items                 rate
                 plan                    {planTime.TotalSeconds,7:F2} s   {plan.Due,9:N0} due        {plan.Due / planTime.TotalSeconds,9:N0} subscribers/s   ({plan.Queued:N0} issues, {plan.Empty:N0} empty; {plan.Topics:N0} topics, {plan.TopicHits:N0} topic-paper matches; finding {plan.Finding.TotalSeconds:F2} s, matching {plan.Matching.TotalSeconds:F2} s, ranking and writing {(plan.Elapsed - plan.Finding - plan.Matching).TotalSeconds:F2} s)
-                plan + render + deliver {deliverTime.TotalSeconds,7:F2} s   {delivered.Sent,9:N0} sent       {delivered.Sent / deliverTime.TotalSeconds,9:N0} msg/s   (deferred {delivered.Deferred}, failed {delivered.Failed}, unknown {delivered.Unknown}; this process's CPU {deliverCpu.TotalMicroseconds / Math.Max(delivered.Sent, 1):N0} µs/msg, of which rendering ~{renderTime.TotalMicroseconds:N0} µs and MIME writing ~{writeTime.TotalMicroseconds:N0} µs)
+                plan + render + deliver {deliverTime.TotalSeconds,7:F2} s   {delivered.Sent,9:N0} sent       {delivered.Sent / deliverTime.TotalSeconds,9:N0} msg/s   (deferred {delivered.Deferred}, failed {delivered.Failed}, unknown {delivered.Unknown}; this process's CPU {deliverCpu.TotalMicroseconds / Math.Max(delivered.Sent, 1):N0} µs/msg, of which rendering ~{renderTime.TotalMicroseconds:N0} µs when not cached and MIME writing ~{writeTime.TotalMicroseconds:N0} µs)
                 {(sequential ? $"(--sequential: delivery alone took {deliverOnly.TotalSeconds:F2} s = {delivered.Sent / deliverOnly.TotalSeconds:N0} msg/s; the second line is the whole run)" : "(the plan runs alongside delivery, as in the service; the second line is the whole run)")}
 
+                render cache: {hits * 100.0 / Math.Max(hits + misses, 1):F1}% of mails found their paper list rendered ({hits:N0} hits, {misses:N0} renderings; {distinctLists.Lists:N0} distinct paper lists among the issues sent, {distinctLists.PaperSequences:N0} by paper ids alone; capacity {DigestRenderer.CacheCapacity})
                 average message {size:N0} bytes; peak RSS of the benchmark process {benchmarkRss / 1048576.0:F0} MB; largest PostgreSQL process {PostgresPeakRss() / 1048576.0:F0} MB
                 Postfix smtp-source, same count and size, 16 sessions: {sourceTime.TotalSeconds:F2} s = {delivered.Sent / sourceTime.TotalSeconds:N0} msg/s
                 whole-run msg/s / smtp-source msg/s = {sourceTime.TotalSeconds / deliverTime.TotalSeconds:F2}
@@ -162,6 +165,9 @@ internal static partial class DigestBenchmark
         var zipf = new Zipf(topicIds.Length, 1.05, random);
         await using (var import = await connection.BeginBinaryImportAsync("COPY subscriber_topics (subscriber_id, topic_id, position) FROM STDIN (FORMAT BINARY)"))
         {
+            // Completing the COPY checks and indexes every row (3.25M at 1M subscribers): far past
+            // Npgsql's default 30 s on a loaded machine.
+            import.Timeout = TimeSpan.FromSeconds(Math.Max(30, subscribers / 1_000));
             var chosen = new HashSet<int>();
             for (var s = 0; s < subscribers; s++)
             {
@@ -179,7 +185,10 @@ internal static partial class DigestBenchmark
                     await import.WriteAsync(position++, NpgsqlDbType.Smallint);
                     links++;
                 }
+                if ((s + 1) % 100_000 == 0)
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"generating: {s + 1:N0} of {subscribers:N0} subscribers' topics written"));
             }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"generating: completing the COPY of {links:N0} topic choices"));
             await import.CompleteAsync();
         }
 
@@ -198,6 +207,7 @@ internal static partial class DigestBenchmark
                 seen = now.AddMinutes(-random.Next(5, 600)),
             });
         }
+        Console.WriteLine("generating: analysing");
         await connection.ExecuteAsync("ANALYZE subscribers, subscriber_topics, topics, papers", commandTimeout: 600);
         return (topicIds.Length, links);
     }
@@ -215,7 +225,7 @@ internal static partial class DigestBenchmark
         var reader = Digest.Mailer.MailboxAddress.Parse("reader@bench.example");
         var render = Stopwatch.StartNew();
         foreach (var content in contents.Values)
-            renderer.Render(content);
+            renderer.RenderWhole(content);
         render.Stop();
         var messages = contents.Select(c => delivery.Compose(c.Key, reader, c.Value)).ToList();
         var write = Stopwatch.StartNew();
@@ -223,6 +233,16 @@ internal static partial class DigestBenchmark
         write.Stop();
         var count = Math.Max(sizes.Count, 1);
         return (sizes.Count == 0 ? 1_000 : (int)sizes.Average(), render.Elapsed / count, write.Elapsed / count);
+    }
+
+    /// <returns>Distinct paper lists among the issues sent: as listed (with each paper's matched topics), and by paper ids alone.</returns>
+    static async Task<(long Lists, long PaperSequences)> DistinctPaperListsAsync(NpgsqlDataSource dataSource)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        return await connection.QuerySingleAsync<(long, long)>(new CommandDefinition("""
+            SELECT count(DISTINCT (period, papers)), count(DISTINCT (period, jsonb_path_query_array(papers, '$[*].id')))
+            FROM digest_issues WHERE state = 'sent'
+            """, commandTimeout: 600));
     }
 
     static long PeakRss() => StatusKilobytes("/proc/self/status", "VmHWM:") * 1024;

@@ -10,9 +10,10 @@ namespace Digest.Digests;
 /// Creates the digest issues that are due: for every active subscriber whose local delivery time
 /// of the current period has passed and who has no issue for that period, one issue listing the
 /// papers first seen since their previous issue that match any of their topics, ranked by upvotes
-/// then text rank, capped. All in PostgreSQL, set-based: each distinct topic is matched against the
-/// window's papers once per run however many subscribers share it, and no subscriber is loaded into
-/// this process. Safe to run anywhere at any time: a period's issue is unique, so a second run, a
+/// then text rank, capped. Each distinct topic is matched against the window's papers once per run
+/// in PostgreSQL however many subscribers share it; the matches are loaded once (<see cref="PlanHits"/>),
+/// the due subscribers' topic lists read a chunk at a time, ranked here and written back with COPY
+/// (<see cref="IssueWriter"/>): only one chunk of subscribers is in this process at a time. Safe to run anywhere at any time: a period's issue is unique, so a second run, a
 /// second instance or a run after a crash adds only what is missing.
 /// </summary>
 public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reader, TimeProvider clock, IOptionsMonitor<DigestsOptions> options)
@@ -36,7 +37,7 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reade
             // The connection goes back to the pool: leave nothing of this run on it. (A connection
             // that broke, say PostgreSQL restarted, took its tables and lock with it.)
             if (connection.FullState == System.Data.ConnectionState.Open)
-                await ExecuteAsync(connection, "DROP TABLE IF EXISTS plan_due, plan_hits; SELECT pg_advisory_unlock(@PlanLock)", new { PlanLock }, CancellationToken.None);
+                await ExecuteAsync(connection, "DROP TABLE IF EXISTS plan_due, plan_hits, plan_issues; SELECT pg_advisory_unlock(@PlanLock)", new { PlanLock }, CancellationToken.None);
         }
     }
 
@@ -77,16 +78,12 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reade
             var (topics, hits) = await connection.QuerySingleAsync<(int, int)>(new CommandDefinition(CountsSql, cancellationToken: cancellationToken));
             await ExecuteAsync(connection, "ANALYZE plan_hits", null, cancellationToken);
             report = report with { Topics = topics, TopicHits = hits, Matching = started.Elapsed - report.Finding };
+            var hitsTable = await PlanHits.LoadAsync(connection, cancellationToken);
+            await ExecuteAsync(connection, StagingSql, null, cancellationToken);
+            var writer = new IssueWriter(connection, hitsTable, settings.MaxPapers, windowEnd, now);
             for (var from = 1L; from <= due; from += settings.PlanChunk)
             {
-                var written = await connection.QuerySingleAsync<(int Queued, int Empty)>(new CommandDefinition(InsertSql, new
-                {
-                    From = from,
-                    To = from + settings.PlanChunk - 1,
-                    WindowEnd = windowEnd,
-                    Now = now,
-                    settings.MaxPapers,
-                }, cancellationToken: cancellationToken));
+                var written = await writer.WriteAsync(from, from + settings.PlanChunk - 1, cancellationToken);
                 report = report with { Queued = report.Queued + written.Queued, Empty = report.Empty + written.Empty };
                 progress?.Report(report with { Elapsed = started.Elapsed });
             }
@@ -119,7 +116,7 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reade
     // The first window reaches back one period from the delivery moment. With @Only, that one
     // subscriber is taken whatever their status and time (the preview).
     const string DueSql = """
-        DROP TABLE IF EXISTS plan_due, plan_hits;
+        DROP TABLE IF EXISTS plan_due, plan_hits, plan_issues;
         CREATE TEMP TABLE plan_due AS
         WITH zones AS MATERIALIZED (
             -- Each zone in use once: its local time now, and UTC for a name PostgreSQL does not know.
@@ -172,8 +169,6 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reade
         FROM due_topics dt
         JOIN topics t ON t.id = dt.topic_id
         JOIN window_papers w ON paper_matches_topic(w.p, t.search_query, t.author, t.category, t.min_upvotes);
-        CREATE INDEX ON plan_hits (topic_id, upvotes DESC, rank DESC, paper_id) INCLUDE (first_seen_at);
-        CREATE INDEX ON plan_hits (topic_id, paper_id);
         """;
 
     const string CountsSql = """
@@ -181,46 +176,11 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reade
                (SELECT count(*)::int FROM plan_hits)
         """;
 
-    // One chunk of due subscribers: their ranked, capped papers from their own window, each with
-    // the topics (in the subscriber's order) it matched. Nothing matched: an 'empty' issue, which
-    // still moves the window on. ON CONFLICT: a planner that raced this one already wrote it.
-    // A paper in a subscriber's top N is in the top N of the topic that gives it its best rank
-    // (same upvotes, same rank), so each topic contributes at most N candidates, read in order
-    // from plan_hits' index: a popular topic matching hundreds of papers costs N rows, not hundreds.
-    const string InsertSql = """
-        WITH written AS (
-            INSERT INTO digest_issues (subscriber_id, period, window_start, window_end, papers, state, due_at, planned_at)
-            SELECT d.subscriber_id, d.period, least(d.window_start, @WindowEnd), @WindowEnd,
-                   coalesce(x.papers, '[]'::jsonb),
-                   CASE WHEN coalesce(x.n, 0) = 0 THEN 'empty' ELSE 'queued' END, @Now, @Now
-            FROM plan_due d
-            LEFT JOIN LATERAL (
-                SELECT jsonb_agg(jsonb_build_object('id', r.paper_id, 'topics', labels.topics) ORDER BY r.upvotes DESC, r.rank DESC, r.paper_id) AS papers,
-                       count(*)::int AS n
-                FROM (
-                    SELECT c.paper_id, max(c.upvotes) AS upvotes, max(c.rank) AS rank
-                    FROM subscriber_topics st
-                    CROSS JOIN LATERAL (
-                        SELECT h.paper_id, h.upvotes, h.rank FROM plan_hits h
-                        WHERE h.topic_id = st.topic_id AND h.first_seen_at > d.window_start
-                        ORDER BY h.upvotes DESC, h.rank DESC, h.paper_id
-                        LIMIT @MaxPapers) c
-                    WHERE st.subscriber_id = d.subscriber_id
-                    GROUP BY c.paper_id
-                    ORDER BY max(c.upvotes) DESC, max(c.rank) DESC, c.paper_id
-                    LIMIT @MaxPapers) r
-                CROSS JOIN LATERAL (
-                    -- Every topic of theirs the paper matched, not only those it ranked high in.
-                    SELECT array_agg(h.label ORDER BY st.position) AS topics
-                    FROM subscriber_topics st
-                    JOIN plan_hits h ON h.topic_id = st.topic_id AND h.paper_id = r.paper_id
-                    WHERE st.subscriber_id = d.subscriber_id) labels
-            ) x ON true
-            WHERE d.n BETWEEN @From AND @To
-            ON CONFLICT (subscriber_id, period) DO NOTHING
-            RETURNING state)
-        SELECT count(*) FILTER (WHERE state = 'queued')::int AS Queued, count(*) FILTER (WHERE state = 'empty')::int AS Empty
-        FROM written
+    // Where a chunk's issues are copied before they join digest_issues: COPY cannot skip an issue a
+    // planner that raced this one already wrote, INSERT … ON CONFLICT DO NOTHING can.
+    const string StagingSql = """
+        DROP TABLE IF EXISTS plan_issues;
+        CREATE TEMP TABLE plan_issues (subscriber_id bigint, period date, window_start timestamptz, papers jsonb, paper_count int);
         """;
 }
 

@@ -32,24 +32,20 @@ internal sealed record DigestView(
     public static DigestView Of(DigestContent content, bool inBrowser)
     {
         var papers = content.Papers;
-        // At least "1.  ": the text template indents its link lines by four.
-        var numberWidth = Math.Max(4, $"{papers.Count}. ".Length);
-        var schedule = content.Frequency == Frequency.Weekly ? "weekly" : "daily";
-        var why = content.SubscriberTopics.Count == 0
-            ? $"You get this digest {schedule}."
-            : $"You get this digest {schedule} because you follow: {string.Join(", ", content.SubscriberTopics)}.";
+        var numberWidth = NumberWidth(papers.Count);
+        var schedule = ScheduleOf(content);
+        var why = WhyOf(content);
         var headline = HeadlineFor(papers.Count);
-        var topics = MatchedTopics(papers);
-        var when = PeriodName(content.Period, content.Frequency);
+        var (subject, topics) = SubjectOf(content);
         return new DigestView(
-            topics is null ? $"{headline} — {when}" : $"{headline} on {topics} — {when}",
+            subject,
             headline,
             topics,
-            when,
+            PeriodName(content.Period, content.Frequency),
             papers.Count == 0 ? "" : DigestText.Shorten(papers[0].Title, 120),
             papers.Select((p, i) => PaperView.Of(p, i + 1, numberWidth, content.SiteUrl)).ToList(),
             why,
-            DigestText.Wrap(why, DigestText.Width, ""),
+            WhyTextOf(why),
             schedule,
             content.ManageUrl.AbsoluteUri,
             content.UnsubscribeUrl.AbsoluteUri,
@@ -57,6 +53,27 @@ internal sealed record DigestView(
             content.SiteUrl.AbsoluteUri,
             inBrowser);
     }
+
+    /// <summary>At least "1.  ": the text template indents its link lines by four.</summary>
+    public static int NumberWidth(int papers) => Math.Max(4, $"{papers}. ".Length);
+
+    /// <summary>The subject, and the matched topics it names (none when no paper matched a named topic).</summary>
+    public static (string Subject, string? Topics) SubjectOf(DigestContent content)
+    {
+        var headline = HeadlineFor(content.Papers.Count);
+        var topics = MatchedTopics(content.Papers);
+        var when = PeriodName(content.Period, content.Frequency);
+        return (topics is null ? $"{headline} — {when}" : $"{headline} on {topics} — {when}", topics);
+    }
+
+    static string ScheduleOf(DigestContent content) => content.Frequency == Frequency.Weekly ? "weekly" : "daily";
+
+    /// <summary>Why the subscriber gets the digest: their own topics, so not part of a paper list shared with others.</summary>
+    public static string WhyOf(DigestContent content) => content.SubscriberTopics.Count == 0
+        ? $"You get this digest {ScheduleOf(content)}."
+        : $"You get this digest {ScheduleOf(content)} because you follow: {string.Join(", ", content.SubscriberTopics)}.";
+
+    public static string WhyTextOf(string why) => DigestText.Wrap(why, DigestText.Width, "");
 
     static string HeadlineFor(int count) => count switch
     {
@@ -130,14 +147,9 @@ internal sealed record PaperView(
         var pdfUrl = DigestText.WebUrl(paper.PdfUrl);
         var codeUrl = DigestText.WebUrl(paper.CodeUrl);
         var textWidth = DigestText.Width - numberWidth;
-        var upvotes = paper.Upvotes switch
-        {
-            <= 0 => null,
-            1 => "1 upvote",
-            var n => $"{n.ToString(CultureInfo.InvariantCulture)} upvotes",
-        };
-        var topics = paper.Topics.Select(DigestText.Flatten).Where(t => t.Length > 0).ToList();
-        var details = string.Join(" · ", new[] { upvotes, topics.Count == 0 ? null : "matched: " + string.Join(", ", topics) }.OfType<string>());
+        var upvotes = UpvotesOf(paper);
+        var topics = TopicsOf(paper);
+        var details = DetailsOf(paper, topics, numberWidth);
         return new PaperView(
             $"{number.ToString(CultureInfo.InvariantCulture)}.".PadRight(numberWidth),
             title,
@@ -152,8 +164,40 @@ internal sealed record PaperView(
             pageUrl is not null || pdfUrl is not null || codeUrl is not null,
             DigestText.Wrap(title, textWidth, indent),
             authors is null ? null : indent + DigestText.Wrap(authors, textWidth, indent),
-            details.Length == 0 ? null : indent + DigestText.Wrap(details, textWidth, indent),
+            details,
             excerpt.Length == 0 ? "" : indent + DigestText.Wrap(excerpt, textWidth, indent));
+    }
+
+    static string? UpvotesOf(IssuePaper paper) => paper.Upvotes switch
+    {
+        <= 0 => null,
+        1 => "1 upvote",
+        var n => $"{n.ToString(CultureInfo.InvariantCulture)} upvotes",
+    };
+
+    /// <summary>The subscriber's topics the paper matched, as shown (a blank one is not).</summary>
+    public static List<string> TopicsOf(IssuePaper paper)
+    {
+        var topics = new List<string>(paper.Topics.Count);
+        foreach (var topic in paper.Topics)
+        {
+            var flat = DigestText.Flatten(topic);
+            if (flat.Length > 0)
+                topics.Add(flat);
+        }
+        return topics;
+    }
+
+    /// <summary>The plain-text "▲ upvotes · matched: …" line, wrapped and indented; null when there is neither.</summary>
+    public static string? DetailsOf(IssuePaper paper, List<string> topics, int numberWidth)
+    {
+        var upvotes = UpvotesOf(paper);
+        var matched = topics.Count == 0 ? null : "matched: " + string.Join(", ", topics);
+        var details = upvotes is null ? matched : matched is null ? upvotes : upvotes + " · " + matched;
+        if (details is null)
+            return null;
+        var indent = new string(' ', numberWidth);
+        return indent + DigestText.Wrap(details, DigestText.Width - numberWidth, indent);
     }
 
     static string? Byline(IReadOnlyList<string> authors)
