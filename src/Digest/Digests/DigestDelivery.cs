@@ -33,13 +33,14 @@ public sealed class DigestDelivery(
 
     /// <summary>Drains the outbox, then claims up to one batch of due issues, sends them and records each outcome.</summary>
     /// <param name="stopping">The worker is stopping: no new send starts; sends under way finish and are recorded.</param>
+    /// <param name="dueBy">Only what was due by then (the send verb's run); default now.</param>
     /// <returns>What the batch came to; <see cref="DeliveryReport.Claimed"/> 0 means nothing was due.</returns>
-    public async Task<DeliveryReport> DeliverDueAsync(CancellationToken stopping = default)
+    public async Task<DeliveryReport> DeliverDueAsync(DateTimeOffset? dueBy = null, CancellationToken stopping = default)
     {
-        while ((await outbox.DeliverBatchAsync(stopping)).Claimed > 0 && !stopping.IsCancellationRequested)
+        while ((await outbox.DeliverBatchAsync(dueBy, stopping)).Claimed > 0 && !stopping.IsCancellationRequested)
         {
         }
-        return await DeliverBatchAsync(stopping);
+        return await DeliverBatchAsync(dueBy, stopping);
     }
 
     /// <summary>The Message-ID of an issue: the same for every attempt, so a receiver can drop a resent duplicate.</summary>

@@ -25,7 +25,7 @@ public sealed class DigestWorker(DigestDelivery delivery, IOptionsMonitor<Digest
             var wake = _wake.Task;
             try
             {
-                if ((await delivery.DeliverDueAsync(stoppingToken)).Claimed > 0)
+                if ((await delivery.DeliverDueAsync(stopping: stoppingToken)).Claimed > 0)
                     continue;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)

@@ -27,6 +27,7 @@ internal static class SendVerb
         Console.WriteLine(PlanVerb.Describe(plan));
 
         var delivery = services.GetRequiredService<DigestDelivery>();
+        var started = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var due = await DueCountAsync(services.GetRequiredService<NpgsqlDataSource>(), cancellationToken);
         var total = DeliveryReport.Nothing;
         await AnsiConsole.Progress()
@@ -38,7 +39,9 @@ internal static class SendVerb
                 // A stop (Ctrl-C, SIGTERM) starts no new send; what is under way finishes and is recorded.
                 while (!cancellationToken.IsCancellationRequested)
                 {
-                    var batch = await delivery.DeliverDueAsync(cancellationToken);
+                    // What was due when the run began: the retries it schedules itself (a deferral, mail held
+                    // for a relay that refuses the sender) are for a later run, or the run would never end.
+                    var batch = await delivery.DeliverDueAsync(started, cancellationToken);
                     if (batch.Claimed == 0)
                         break;
                     total += batch;

@@ -10,7 +10,7 @@ namespace Digest.Subscriptions.Delivery;
 /// (design.md, "One leased queue"). A claim owns its rows (claimed_by) until it records them or its
 /// lease lapses; a renewal keeps a long batch owned; each send first asks whether the claim still
 /// owns the row and its subscriber may still get it; outcomes are written only where the claim
-/// still owns the row; on stop no new send starts, sends under way get <see cref="LeasedQueueOptions.DrainTime"/>
+/// still owns the row (an answer serves for <see cref="LastMomentCheck.Freshness"/>); on stop no new send starts, sends under way get <see cref="LeasedQueueOptions.DrainTime"/>
 /// to finish, every known outcome is recorded and what never started is released at once.
 /// Each queue keeps its own table-specific SQL (claim, check, record); the protocol's own
 /// statements (renew, release) are the same for both tables.
@@ -24,7 +24,7 @@ public abstract class LeasedQueue<TMail>(NpgsqlDataSource dataSource, TimeProvid
 
     protected abstract LeasedQueueOptions Settings { get; }
 
-    /// <summary>Claims up to a batch of due rows for <paramref name="claim"/>: pushes their due_at to <paramref name="leaseEnd"/>, sets claimed_by, counts the attempt.</summary>
+    /// <summary>Claims up to a batch of rows due by <paramref name="now"/> for <paramref name="claim"/>: pushes their due_at to <paramref name="leaseEnd"/>, sets claimed_by, counts the attempt.</summary>
     protected abstract Task<IReadOnlyList<TMail>> ClaimAsync(
         NpgsqlConnection connection, Guid claim, DateTimeOffset now, DateTimeOffset leaseEnd, int batchSize, CancellationToken cancellationToken);
 
@@ -50,8 +50,9 @@ public abstract class LeasedQueue<TMail>(NpgsqlDataSource dataSource, TimeProvid
 
     /// <summary>Claims up to one batch of due rows, sends them and records each outcome.</summary>
     /// <param name="stopping">Signalled when the worker should stop: no new send starts after it.</param>
+    /// <param name="dueBy">Only rows due by then (a run that takes what was due when it started, not the retries it schedules itself); default now.</param>
     /// <returns>What the batch came to; <see cref="DeliveryReport.Claimed"/> 0 means nothing was due (or the stop came first).</returns>
-    public async Task<DeliveryReport> DeliverBatchAsync(CancellationToken stopping = default)
+    public async Task<DeliveryReport> DeliverBatchAsync(DateTimeOffset? dueBy = null, CancellationToken stopping = default)
     {
         if (stopping.IsCancellationRequested || !CanSend)
             return DeliveryReport.Nothing;
@@ -63,8 +64,9 @@ public abstract class LeasedQueue<TMail>(NpgsqlDataSource dataSource, TimeProvid
         await using (var connection = await dataSource.OpenConnectionAsync(CancellationToken.None))
         {
             var now = clock.GetUtcNow();
+            var due = dueBy is { } by && by < now ? by : now;
             // RETURNING gives no order: send in the queue's (oldest first).
-            batch = (await ClaimAsync(connection, claim, now, now + settings.Lease, settings.BatchSize, CancellationToken.None)).OrderBy(m => m.Id).ToList();
+            batch = (await ClaimAsync(connection, claim, due, now + settings.Lease, settings.BatchSize, CancellationToken.None)).OrderBy(m => m.Id).ToList();
         }
         if (batch.Count == 0)
             return DeliveryReport.Nothing;
@@ -79,7 +81,7 @@ public abstract class LeasedQueue<TMail>(NpgsqlDataSource dataSource, TimeProvid
             // Sends under way when the stop comes get DrainTime to finish, then are cancelled.
             using var drain = new CancellationTokenSource();
             await using var onStop = stopping.Register(() => drain.CancelAfter(settings.DrainTime));
-            var check = new LastMomentCheck(ids => AskAsync(claim, ids));
+            var check = new LastMomentCheck(batch.Select(m => m.Id).ToArray(), ids => AskAsync(claim, ids));
             await Parallel.ForEachAsync(Enumerable.Range(0, batch.Count),
                 new ParallelOptions { MaxDegreeOfParallelism = settings.SendConcurrency },
                 async (index, _) => attempts[index] = await AttemptAsync(batch[index], check, stopping, drain.Token));

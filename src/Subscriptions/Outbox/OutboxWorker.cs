@@ -15,7 +15,7 @@ internal sealed class OutboxWorker(
         {
             try
             {
-                if ((await delivery.DeliverBatchAsync(stoppingToken)).Claimed > 0)
+                if ((await delivery.DeliverBatchAsync(stopping: stoppingToken)).Claimed > 0)
                     continue;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
