@@ -38,7 +38,7 @@ internal static class SendVerb
                 // A stop (Ctrl-C, SIGTERM) starts no new send; what is under way finishes and is recorded.
                 while (!cancellationToken.IsCancellationRequested)
                 {
-                    var batch = await delivery.DeliverDueAsync(cancellationToken);
+                    var batch = await services.GetRequiredService<Metrics.DigestMetrics>().DeliverAsync(() => delivery.DeliverDueAsync(cancellationToken));
                     if (batch.Claimed == 0)
                         break;
                     total += batch;

@@ -240,6 +240,43 @@ public sealed class HuggingFaceSourceTests
     }
 
     [Test]
+    public async Task A_body_that_stalls_after_the_headers_times_out_and_the_retry_gets_the_day()
+    {
+        await _host.DisposeAsync();
+        _host = await PapersHost.StartAsync(_feeds, new Dictionary<string, string?> { ["Papers:Http:AttemptTimeout"] = "00:00:00.500" });
+        _feeds.On("/api/daily_papers", q => q["date"] == "2025-09-08",
+            Reply.Json(Fixtures.Read("huggingface/2025-09-08.json")).ThenStall(),
+            Reply.Json(Fixtures.Read("huggingface/2025-09-08.json")));
+        var clock = Stopwatch.StartNew();
+
+        var report = await _host.IngestAsync(new IngestRequest([IngestRequest.HuggingFace], [], new DateOnly(2025, 9, 8), new DateOnly(2025, 9, 8)));
+
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)));
+        Assert.That((report.Failed, report.Sources.Single().New), Is.EqualTo((false, 3)));
+        Assert.That(_host.Logs.Lines.Any(l => l.Message.Contains("timed out after 0.5 s", StringComparison.Ordinal)), Is.True);
+    }
+
+    [Test]
+    public async Task A_feed_whose_every_body_stalls_ends_the_ingest_within_its_total_limit_with_an_error()
+    {
+        await _host.DisposeAsync();
+        _host = await PapersHost.StartAsync(_feeds, new Dictionary<string, string?>
+        {
+            ["Papers:Http:AttemptTimeout"] = "00:00:00.400",
+            ["Papers:Http:TotalTimeout"] = "00:00:02",
+            ["Papers:Http:RetryDelay"] = "00:00:00.050",
+        });
+        _feeds.On("/api/daily_papers", _ => true, Reply.Json(Fixtures.Read("huggingface/2025-09-08.json")).ThenStall());
+        var clock = Stopwatch.StartNew();
+
+        var report = await _host.IngestAsync(new IngestRequest([IngestRequest.HuggingFace], [], new DateOnly(2025, 9, 8), new DateOnly(2025, 9, 8)));
+
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)), "bounded by the total limit, not by the server");
+        Assert.That(report.Failed, Is.True);
+        Assert.That(report.Sources.Single().Errors, Has.Some.Contain("timed out"));
+    }
+
+    [Test]
     public async Task Malformed_JSON_fails_that_day_only_and_the_day_stays_unseen()
     {
         _feeds.HuggingFaceDay("2025-09-08", """[{"paper": {"id": "2509.01001", "title": "Trunc""");
