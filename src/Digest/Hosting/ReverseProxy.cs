@@ -23,9 +23,9 @@ public static class ReverseProxy
             // The framework trusts loopback by default; here only what the operator names.
             forwarded.KnownProxies.Clear();
             forwarded.KnownIPNetworks.Clear();
-            foreach (var proxy in site.Value.KnownProxies)
+            foreach (var proxy in site.Value.Proxies)
                 forwarded.KnownProxies.Add(IPAddress.Parse(proxy));
-            foreach (var network in site.Value.KnownNetworks)
+            foreach (var network in site.Value.Networks)
                 forwarded.KnownIPNetworks.Add(System.Net.IPNetwork.Parse(network));
         });
         builder.Services.AddHsts(hsts => hsts.MaxAge = TimeSpan.FromDays(180));
@@ -36,7 +36,7 @@ public static class ReverseProxy
     public static WebApplication UseReverseProxy(this WebApplication app)
     {
         var site = app.Services.GetRequiredService<IOptions<SiteOptions>>().Value;
-        if (site.KnownProxies.Count > 0 || site.KnownNetworks.Count > 0)
+        if (site.Proxies.Any() || site.Networks.Any())
             app.UseForwardedHeaders();
         if (site.IsHttps)
         {

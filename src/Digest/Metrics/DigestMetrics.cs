@@ -16,6 +16,9 @@ public sealed class DigestMetrics
 {
     public const string MeterName = "Digest";
 
+    // The SDK's default buckets are for milliseconds; these span a quick batch to a long plan.
+    static readonly InstrumentAdvice<double> Seconds = new() { HistogramBucketBoundaries = [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600] };
+
     readonly Counter<long> _planned;
     readonly Histogram<double> _planDuration;
     readonly Counter<long> _delivered;
@@ -30,11 +33,11 @@ public sealed class DigestMetrics
         var meter = meters.Create(MeterName);
         _planned = meter.CreateCounter<long>("digest.digests.planned", "{issue}",
             "Digest issues planned by this instance; kind=mail has papers to send, kind=empty had nothing new (no mail).");
-        _planDuration = meter.CreateHistogram<double>("digest.plan.duration", "s", "How long one plan run took.");
+        _planDuration = meter.CreateHistogram<double>("digest.plan.duration", "s", "How long one plan run took.", advice: Seconds);
         _delivered = meter.CreateCounter<long>("digest.digests.delivered", "{issue}",
             "Delivery outcomes recorded by this instance: outcome=sent|deferred|failed|unknown|cancelled|held (a relay refuses the sender)|released (claimed, not started: stopping).");
         _batchDuration = meter.CreateHistogram<double>("digest.delivery.batch.duration", "s",
-            "How long one delivery batch took, claim to last outcome recorded (send latency, per batch).");
+            "How long one delivery batch took, claim to last outcome recorded (send latency, per batch).", advice: Seconds);
         _suppressions = meter.CreateCounter<long>("digest.suppressions", "{address}", "Addresses suppressed after repeated hard bounces.");
         _ingestFetched = meter.CreateCounter<long>("digest.ingest.fetched", "{paper}", "Feed items read, per source.");
         _ingestNew = meter.CreateCounter<long>("digest.ingest.new", "{paper}", "Papers seen for the first time, per source.");

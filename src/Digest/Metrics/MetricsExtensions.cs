@@ -1,4 +1,5 @@
 using OpenTelemetry.Metrics;
+using OpenTelemetry.Resources;
 
 namespace Digest.Metrics;
 
@@ -16,7 +17,9 @@ public static class MetricsExtensions
         builder.Services.AddOptions<MetricsOptions>().BindConfiguration(MetricsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton<QueueSnapshot>();
         builder.Services.AddSingleton<DigestMetrics>();
-        builder.Services.AddOpenTelemetry().WithMetrics(metrics => metrics
+        builder.Services.AddOpenTelemetry()
+            .ConfigureResource(resource => resource.AddService("digest"))
+            .WithMetrics(metrics => metrics
             .AddMeter(DigestMetrics.MeterName)
             .AddAspNetCoreInstrumentation()
             .AddHttpClientInstrumentation()

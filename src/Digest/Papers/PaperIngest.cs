@@ -20,7 +20,8 @@ public sealed class PaperIngest(
     IOptions<PapersOptions> options,
     TimeProvider time,
     ILogger<PaperIngest> logger,
-    DigestMetrics metrics,
+    // Optional: the papers feature also runs on its own (AddPapers without the rest).
+    DigestMetrics? metrics = null,
     EmbeddedPostgres? embedded = null)
 {
     const int MaxWindowDays = 366;
@@ -41,7 +42,7 @@ public sealed class PaperIngest(
             reports.Add(await RunSourceAsync(JsonFileSource.Demo(time), window, progress, cancellationToken));
         }
         foreach (var report in reports)
-            metrics.Ingested(report);
+            metrics?.Ingested(report);
         if (reports.Count == 0)
             logger.LogInformation("No paper source is enabled (Papers:Offline={Offline}, no Papers:Files); nothing to ingest", settings.Offline);
         await log.RecordAsync(reports, time.GetUtcNow(), cancellationToken);

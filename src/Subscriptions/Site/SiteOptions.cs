@@ -24,6 +24,11 @@ public sealed class SiteOptions
     /// </summary>
     public List<string> KnownProxies { get; set; } = [];
 
+    /// <summary>The entries that say something (an environment file may leave one empty).</summary>
+    public IEnumerable<string> Proxies => KnownProxies.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p.Trim());
+
+    public IEnumerable<string> Networks => KnownNetworks.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n.Trim());
+
     /// <summary>As <see cref="KnownProxies"/>, whole networks in CIDR form (10.0.0.0/8, fd00::/8).</summary>
     public List<string> KnownNetworks { get; set; } = [];
 
@@ -63,9 +68,9 @@ internal sealed class SiteOptionsValidation : IValidateOptions<SiteOptions>
         var failures = new List<string>();
         if (!string.IsNullOrWhiteSpace(options.PublicUrl) && !SiteOptions.TryParsePublicUrl(options.PublicUrl, out _))
             failures.Add($"{SiteOptions.Section}:PublicUrl must be the absolute http or https URL of the site's root (no path, query or fragment), like https://digest.example.org.");
-        foreach (var proxy in options.KnownProxies.Where(p => !System.Net.IPAddress.TryParse(p, out _)))
+        foreach (var proxy in options.Proxies.Where(p => !System.Net.IPAddress.TryParse(p, out _)))
             failures.Add($"{SiteOptions.Section}:KnownProxies: '{proxy}' is not an IP address (write 10.0.0.2 or fd00::2; a network goes in KnownNetworks).");
-        foreach (var network in options.KnownNetworks.Where(n => !System.Net.IPNetwork.TryParse(n, out _)))
+        foreach (var network in options.Networks.Where(n => !System.Net.IPNetwork.TryParse(n, out _)))
             failures.Add($"{SiteOptions.Section}:KnownNetworks: '{network}' is not a network in CIDR form (write 10.0.0.0/8 or fd00::/8).");
         if (!SiteOptions.TryParseFrom(options.From, out _, out var error))
             failures.Add($"{SiteOptions.Section}:From must be an address or \"Name <address>\": {error}");
