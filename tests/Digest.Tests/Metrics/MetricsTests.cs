@@ -6,6 +6,9 @@ using Digest.Tests.Digests.Harness;
 namespace Digest.Tests.Metrics;
 
 /// <summary>/metrics as Prometheus scrapes it: the names and types it promises, counters that move, and who may read it.</summary>
+// Alone: a MeterProvider subscribes to meters by name, so another fixture's host in this process
+// (its own "Digest" meter) would be scraped too, and one of two same-named series exported.
+[NonParallelizable]
 public sealed class MetricsTests
 {
     string _folder = null!;
@@ -68,7 +71,8 @@ public sealed class MetricsTests
                 && after.Value("digest_ingest_new_total", ("source", "demo")) > 0;
         }, TimeSpan.FromSeconds(60), TimeSpan.FromMilliseconds(500));
 
-        Assert.That(sent, Is.True, "one digest sent, one active subscriber, the demo papers ingested");
+        Assert.That(sent, Is.True, "one digest sent, one active subscriber, the demo papers ingested; the last scrape's own samples:\n" +
+            string.Join('\n', after.Samples.Where(x => x.Name.StartsWith("digest_", StringComparison.Ordinal)).Select(x => $"{x.Name} {string.Join(',', x.Labels.Select(l => $"{l.Key}={l.Value}"))} {x.Value}")));
         Assert.That(after.Types, Does.ContainKey("digest_digests_delivered_total").WithValue("counter"));
         Assert.That(after.Value("digest_digests_planned_total", ("kind", "mail")), Is.EqualTo(1));
         Assert.That(after.Types, Does.ContainKey("digest_ingest_fetched_total").WithValue("counter"));
