@@ -89,7 +89,7 @@ public sealed class ReverseProxyTests
         await using var _ = app;
         using var __ = http;
 
-        var response = await HomeAsync(http);
+        var response = await SubscribeFormAsync(http);
 
         Assert.That(response.Headers.TryGetValues("Strict-Transport-Security", out var hsts), Is.True);
         Assert.That(hsts!.Single(), Does.Contain("max-age=15552000"));
@@ -103,7 +103,7 @@ public sealed class ReverseProxyTests
         await using var _ = app;
         using var __ = http;
 
-        var response = await HomeAsync(http);
+        var response = await SubscribeFormAsync(http);
 
         Assert.That(response.Headers.Contains("Strict-Transport-Security"), Is.False);
         Assert.That(response.Headers.GetValues("Set-Cookie"), Is.Not.Empty.And.None.Contain("secure"));
@@ -122,10 +122,10 @@ public sealed class ReverseProxyTests
         Assert.That(output, Does.Contain("Digest:KnownProxies: 'proxy.internal' is not an IP address"));
     }
 
-    /// <summary>The home page as the proxy passes it on: the public host, over https.</summary>
-    static async Task<HttpResponseMessage> HomeAsync(HttpClient http)
+    /// <summary>The subscribe form (it sets the antiforgery cookie) as the proxy passes it on: the public host, over https.</summary>
+    static async Task<HttpResponseMessage> SubscribeFormAsync(HttpClient http)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/", UriKind.Relative));
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri("/subscribe", UriKind.Relative));
         request.Headers.Host = "digest.example.org";
         request.Headers.Add("X-Forwarded-For", "203.0.113.5");
         request.Headers.Add("X-Forwarded-Proto", "https");

@@ -48,8 +48,6 @@ public sealed class MetricsTests
         Assert.That(before.Types, Does.ContainKey("digest_queue_depth").WithValue("gauge"));
         Assert.That(before.Types, Does.ContainKey("digest_queue_oldest_due_age_seconds").WithValue("gauge"));
         Assert.That(before.Types, Does.ContainKey("digest_outbox_depth").WithValue("gauge"));
-        Assert.That(before.Types, Does.ContainKey("digest_digests_planned_total").WithValue("counter"));
-        Assert.That(before.Types, Does.ContainKey("digest_plan_duration_seconds").WithValue("histogram"));
         Assert.That(before.Types, Does.ContainKey("http_server_request_duration_seconds").WithValue("histogram"), "ASP.NET Core's instruments");
         Assert.That(before.Types, Does.ContainKey("dotnet_gc_collections_total").WithValue("counter"), "the runtime's instruments");
         Assert.That(before.Value("digest_digests_delivered_total", ("outcome", "sent")) ?? 0, Is.Zero);
@@ -74,6 +72,9 @@ public sealed class MetricsTests
         Assert.That(sent, Is.True, "one digest sent, one active subscriber, the demo papers ingested; the last scrape's own samples:\n" +
             string.Join('\n', after.Samples.Where(x => x.Name.StartsWith("digest_", StringComparison.Ordinal)).Select(x => $"{x.Name} {string.Join(',', x.Labels.Select(l => $"{l.Key}={l.Value}"))} {x.Value}")));
         Assert.That(after.Types, Does.ContainKey("digest_digests_delivered_total").WithValue("counter"));
+        Assert.That(after.Types, Does.ContainKey("digest_digests_planned_total").WithValue("counter"));
+        Assert.That(after.Types, Does.ContainKey("digest_plan_duration_seconds").WithValue("histogram"));
+        Assert.That(after.Types, Does.ContainKey("digest_delivery_batch_duration_seconds").WithValue("histogram"));
         Assert.That(after.Value("digest_digests_planned_total", ("kind", "mail")), Is.EqualTo(1));
         Assert.That(after.Types, Does.ContainKey("digest_ingest_fetched_total").WithValue("counter"));
         Assert.That(after.Value("digest_ingest_errors_total", ("source", "demo")), Is.Zero);
