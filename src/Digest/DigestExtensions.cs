@@ -2,7 +2,9 @@ using Digest.Admin;
 using Digest.Bounces;
 using Digest.Database;
 using Digest.Digests;
+using Digest.Hosting;
 using Digest.Mailer;
+using Digest.Metrics;
 using Digest.Papers;
 using Digest.Papers.Site;
 using Digest.Schedules;
@@ -14,7 +16,14 @@ namespace Digest;
 
 public static class DigestExtensions
 {
-    /// <summary>The executable's own services (database, embedded by default; migrations; schedules; papers; digests; bounces; the operator console) and its projects'.</summary>
+    /// <summary>The tag of the health checks /readyz runs.</summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>
+    /// The executable's own services (database and migrations; schedules; papers; digests; bounces;
+    /// the operator console; metrics; the reverse proxy's settings) and its projects'. Only
+    /// registers: the embedded database, when used, is started before this (see <see cref="DigestHost"/>).
+    /// </summary>
     public static IHostApplicationBuilder AddDigest(this IHostApplicationBuilder builder)
     {
         builder.AddDatabase();
@@ -30,12 +39,19 @@ public static class DigestExtensions
         builder.AddDigests();
         builder.AddAdmin();
         builder.AddBounces();
+        builder.AddMetrics();
+        builder.AddReverseProxy();
         return builder;
     }
 
     public static IEndpointRouteBuilder MapDigestEndpoints(this IEndpointRouteBuilder endpoints)
     {
-        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => true });
+        // Liveness: the process serves requests. A database restart must not get it killed.
+        endpoints.MapHealthChecks("/healthz", new HealthCheckOptions { Predicate = _ => false });
+        // Readiness, for load balancers and orchestrators: the database answers with this build's
+        // schema and the scheduler runs (the checks tagged "ready").
+        endpoints.MapHealthChecks("/readyz", new HealthCheckOptions { Predicate = check => check.Tags.Contains(ReadyTag) });
+        endpoints.MapMetricsEndpoint();
         endpoints.MapPapersSite();
         endpoints.MapSubscriptionsEndpoints();
         endpoints.MapDigestsEndpoints();

@@ -71,6 +71,7 @@ public static class SubscriptionsExtensions
         services.AddSingleton<TransactionalOutbox>();
         services.AddSingleton<OutboxDelivery>();
         services.AddSingleton<SignUp>();
+        services.AddSingleton<PreviewGate>();
         services.AddSingleton<Housekeeping.Housekeeping>();
         services.AddSingleton<SubscriberImport>();
         services.AddSingleton<SubscriberExport>();

@@ -33,6 +33,17 @@ public sealed class SubscriptionsOptions
     [Range(1, 100_000)]
     public int RequestsPerClientPerMinute { get; set; } = 120;
 
+    /// <summary>
+    /// The most one live preview's queries may take (PostgreSQL's statement_timeout, lock waits
+    /// included): a topic that is slow to match answers "not available" instead of holding a connection.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:01:00")]
+    public TimeSpan PreviewTimeout { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>Previews running at once on this instance; more wait a moment, then get "not available".</summary>
+    [Range(1, 64)]
+    public int PreviewConcurrency { get; set; } = 4;
+
     /// <summary>How often stale sign-ups, expired links and old outbox rows are deleted.</summary>
     [Range(typeof(TimeSpan), "00:00:01", "1.00:00:00")]
     public TimeSpan HousekeepingInterval { get; set; } = TimeSpan.FromHours(1);

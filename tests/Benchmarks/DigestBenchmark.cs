@@ -59,6 +59,7 @@ internal static partial class DigestBenchmark
             ["Digests:Workers"] = args.Int("workers", 4).ToString(CultureInfo.InvariantCulture),
         });
         builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
+        await builder.StartUnlessConfiguredAsync(joinRunningService: false);
         builder.AddDigest();
         await using var app = builder.Build();
         try

@@ -24,9 +24,12 @@ internal static class VerbHost
         }
         using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
         using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        await using var app = DigestHost.Build([]);
+        // Beside a running service on the embedded default, a verb uses that service's PostgreSQL.
+        await using var app = await DigestHost.BuildAsync([], joinRunningService: true, cancel.Token);
         try
         {
+            // On standard error, so that what a verb prints on standard output stays its own (a CSV, say).
+            await Console.Error.WriteLineAsync($"digest: using {app.Services.GetRequiredService<DatabaseInUse>().Description}");
             if (migrateFirst)
                 await app.Services.MigrateDatabaseAsync(cancel.Token);
             return await verb(app.Services, cancel.Token);

@@ -11,10 +11,8 @@ public static class DatabaseExtensions
     public const string ConnectionStringName = "Postgres";
 
     /// <summary>
-    /// Registers the one <see cref="NpgsqlDataSource"/> of the process. With no
-    /// ConnectionStrings:Postgres configured, first starts the embedded cluster in the data folder
-    /// and points the connection string at it, so every later registration (Quartz included) sees
-    /// one database either way.
+    /// Registers the one <see cref="NpgsqlDataSource"/> of the process, for ConnectionStrings:Postgres
+    /// (which <see cref="EmbeddedDatabase.StartUnlessConfiguredAsync"/> sets for the embedded default).
     /// </summary>
     public static IHostApplicationBuilder AddDatabase(this IHostApplicationBuilder builder)
     {
@@ -23,21 +21,7 @@ public static class DatabaseExtensions
 
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName);
         if (string.IsNullOrWhiteSpace(connectionString))
-        {
-            var settings = new EmbeddedPostgresSettings(
-                DataFolder.Resolve(builder.Configuration),
-                BinDirectory: builder.Configuration["Digest:PostgresBinDir"]);
-            using var startupLogging = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true));
-            var logger = startupLogging.CreateLogger<EmbeddedPostgres>();
-            logger.LogInformation("No ConnectionStrings:Postgres configured: starting the embedded PostgreSQL in {DataDirectory}", settings.DataDirectory);
-            // Blocking here is deliberate: nothing else can be configured until the database exists.
-            var cluster = EmbeddedPostgres.StartAsync(settings, logger).GetAwaiter().GetResult();
-            builder.Services.AddSingleton(cluster);
-            // Registered before every other hosted service so that it is stopped after all of them.
-            builder.Services.Insert(0, ServiceDescriptor.Singleton<IHostedService, EmbeddedPostgresLifetime>());
-            connectionString = cluster.ConnectionString(settings.Database);
-            builder.Configuration[$"ConnectionStrings:{ConnectionStringName}"] = connectionString;
-        }
+            throw new InvalidOperationException("No ConnectionStrings:Postgres: start the embedded database (EmbeddedDatabase.StartUnlessConfiguredAsync) before AddDatabase.");
 
         builder.Services.AddSingleton(services => new NpgsqlDataSourceBuilder(connectionString)
             .UseLoggerFactory(services.GetRequiredService<ILoggerFactory>())
@@ -45,7 +29,7 @@ public static class DatabaseExtensions
         builder.Services.AddSingleton<DbDataSource>(services => services.GetRequiredService<NpgsqlDataSource>());
         builder.Services.AddSingleton<MigrationRunner>();
         builder.Services.AddHostedService<MigrateOnStart>();
-        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", HealthStatus.Unhealthy, ["ready"]);
+        builder.Services.AddHealthChecks().AddCheck<DatabaseHealthCheck>("database", HealthStatus.Unhealthy, [DigestExtensions.ReadyTag]);
         return builder;
     }
 
@@ -62,12 +46,6 @@ public static class DatabaseExtensions
         // under Npgsql's feet (which it would log as errors).
         services.GetRequiredService<NpgsqlDataSource>().Clear();
         await cluster.StopAsync();
-    }
-
-    sealed class EmbeddedPostgresLifetime(IServiceProvider services) : IHostedService
-    {
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-        public Task StopAsync(CancellationToken cancellationToken) => services.StopEmbeddedDatabaseAsync();
     }
 
     sealed class MigrateOnStart(MigrationRunner runner) : IHostedService

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Dapper;
+using Digest.Metrics;
 using Digest.Papers;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -16,7 +17,7 @@ namespace Digest.Digests;
 /// (<see cref="IssueWriter"/>): only one chunk of subscribers is in this process at a time. Safe to run anywhere at any time: a period's issue is unique, so a second run, a
 /// second instance or a run after a crash adds only what is missing.
 /// </summary>
-public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reader, TimeProvider clock, IOptionsMonitor<DigestsOptions> options)
+public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reader, TimeProvider clock, IOptionsMonitor<DigestsOptions> options, DigestMetrics metrics)
 {
     // Planners take turns (the job on several instances, the CLI): the windows they read must not
     // change under them. Any fixed key; "Digest" + 3.
@@ -30,7 +31,9 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reade
         try
         {
             var windowEnd = await WindowEndAsync(connection, now, cancellationToken);
-            return await PlanDueAsync(connection, now, windowEnd, null, progress, cancellationToken);
+            var report = await PlanDueAsync(connection, now, windowEnd, null, progress, cancellationToken);
+            metrics.Planned(report);
+            return report;
         }
         finally
         {

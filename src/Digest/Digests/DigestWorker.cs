@@ -7,7 +7,7 @@ namespace Digest.Digests;
 /// sending batch after batch while issues are due, then waiting for a wake-up (a plan on this
 /// instance) or the poll interval (a plan on another instance, a retry coming due).
 /// </summary>
-public sealed class DigestWorker(DigestDelivery delivery, IOptionsMonitor<DigestsOptions> options, TimeProvider clock, ILogger<DigestWorker> logger)
+public sealed class DigestWorker(DigestDelivery delivery, IOptionsMonitor<DigestsOptions> options, TimeProvider clock, ILogger<DigestWorker> logger, Metrics.DigestMetrics metrics)
     : BackgroundService
 {
     TaskCompletionSource _wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -25,7 +25,7 @@ public sealed class DigestWorker(DigestDelivery delivery, IOptionsMonitor<Digest
             var wake = _wake.Task;
             try
             {
-                if ((await delivery.DeliverDueAsync(stopping: stoppingToken)).Claimed > 0)
+                if ((await metrics.DeliverAsync(() => delivery.DeliverDueAsync(stopping: stoppingToken))).Claimed > 0)
                     continue;
             }
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)

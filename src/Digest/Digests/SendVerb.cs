@@ -28,6 +28,7 @@ internal static class SendVerb
 
         var delivery = services.GetRequiredService<DigestDelivery>();
         var started = services.GetRequiredService<TimeProvider>().GetUtcNow();
+        var metrics = services.GetRequiredService<Metrics.DigestMetrics>();
         var due = await DueCountAsync(services.GetRequiredService<NpgsqlDataSource>(), cancellationToken);
         var total = DeliveryReport.Nothing;
         await AnsiConsole.Progress()
@@ -41,7 +42,7 @@ internal static class SendVerb
                 {
                     // What was due when the run began: the retries it schedules itself (a deferral, mail held
                     // for a relay that refuses the sender) are for a later run, or the run would never end.
-                    var batch = await delivery.DeliverDueAsync(started, cancellationToken);
+                    var batch = await metrics.DeliverAsync(() => delivery.DeliverDueAsync(started, cancellationToken));
                     if (batch.Claimed == 0)
                         break;
                     total += batch;

@@ -1,4 +1,5 @@
 using Digest.Database.Embedded;
+using Digest.Metrics;
 using Digest.Papers.Arxiv;
 using Digest.Papers.Files;
 using Digest.Papers.HuggingFace;
@@ -19,6 +20,8 @@ public sealed class PaperIngest(
     IOptions<PapersOptions> options,
     TimeProvider time,
     ILogger<PaperIngest> logger,
+    // Optional: the papers feature also runs on its own (AddPapers without the rest).
+    DigestMetrics? metrics = null,
     EmbeddedPostgres? embedded = null)
 {
     const int MaxWindowDays = 366;
@@ -38,6 +41,8 @@ public sealed class PaperIngest(
             logger.LogInformation("No paper feed could be read: loading the shipped demo papers");
             reports.Add(await RunSourceAsync(JsonFileSource.Demo(time), window, progress, cancellationToken));
         }
+        foreach (var report in reports)
+            metrics?.Ingested(report);
         if (reports.Count == 0)
             logger.LogInformation("No paper source is enabled (Papers:Offline={Offline}, no Papers:Files); nothing to ingest", settings.Offline);
         await log.RecordAsync(reports, time.GetUtcNow(), cancellationToken);

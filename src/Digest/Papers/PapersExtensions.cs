@@ -37,10 +37,10 @@ public static class PapersExtensions
 
         services.AddHttpClient<HuggingFaceSource>((provider, http) =>
                 Configure(http, provider.GetRequiredService<IOptions<PapersOptions>>().Value.HuggingFace.BaseUrl))
-            .AddHttpMessageHandler(provider => new ResilienceHandler(provider.GetRequiredService<FeedPipelines>().For(HuggingFaceSource.SourceName)));
+            .AddHttpMessageHandler(provider => new ResilienceHandler(provider.GetRequiredService<FeedPipelines>().For(HuggingFaceSource.SourceName), MaxResponseBytes));
         services.AddHttpClient<ArxivSource>((provider, http) =>
                 Configure(http, provider.GetRequiredService<IOptions<PapersOptions>>().Value.Arxiv.BaseUrl))
-            .AddHttpMessageHandler(provider => new ResilienceHandler(provider.GetRequiredService<FeedPipelines>().For(ArxivSource.SourceName)))
+            .AddHttpMessageHandler(provider => new ResilienceHandler(provider.GetRequiredService<FeedPipelines>().For(ArxivSource.SourceName), MaxResponseBytes))
             // Inside the retries, so that every attempt waits its turn.
             .AddHttpMessageHandler(provider => new ArxivThrottleHandler(provider.GetRequiredService<ArxivThrottle>()))
             .ConfigurePrimaryHttpMessageHandler(() => new SocketsHttpHandler { MaxConnectionsPerServer = 1, AutomaticDecompression = DecompressionMethods.All });

@@ -1,3 +1,4 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Quartz;
 
 namespace Digest.Schedules;
@@ -29,6 +30,7 @@ public static class SchedulesExtensions
             configureJobs?.Invoke(quartz);
         });
         builder.AddQuartzHostedService(options => options.WaitForJobsToComplete = true);
+        builder.Services.AddHealthChecks().AddCheck<SchedulerHealthCheck>("scheduler", HealthStatus.Unhealthy, [DigestExtensions.ReadyTag]);
         return builder;
     }
 

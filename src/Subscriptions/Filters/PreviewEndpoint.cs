@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Digest.Subscriptions.Filters;
@@ -21,17 +22,43 @@ internal static class PreviewEndpoint
     public static void Map(IEndpointRouteBuilder pages) =>
         pages.MapGet("/preview", PreviewAsync).RequireRateLimiting(RateLimits.Requests);
 
-    static async Task<Ok<PreviewResponse>> PreviewAsync(
-        string? topics, NpgsqlDataSource dataSource, TimeProvider clock, CancellationToken cancellationToken)
+    // The form's script shows "not available right now" for any answer but 200.
+    const string Busy = "The preview is busy; try again in a moment.";
+    const string TooSlow = "This preview took too long to compute.";
+
+    static async Task<Results<Ok<PreviewResponse>, ContentHttpResult>> PreviewAsync(
+        string? topics, NpgsqlDataSource dataSource, TimeProvider clock, PreviewGate gate,
+        IOptions<SubscriptionsOptions> options, CancellationToken cancellationToken)
     {
         var (parsed, errors) = TopicList.Parse(topics);
         if (errors.Count > 0 || parsed.Count == 0)
             return TypedResults.Ok(new PreviewResponse(Days, [], errors));
 
+        using var slot = await gate.EnterAsync(cancellationToken);
+        if (slot is null)
+            return TypedResults.Text(Busy, "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // For this transaction only: the connection goes back to the pool without it.
+        await connection.ExecuteAsync(new CommandDefinition(
+            "SELECT set_config('statement_timeout', @Milliseconds, true)",
+            new { Milliseconds = ((long)options.Value.PreviewTimeout.TotalMilliseconds).ToString(System.Globalization.CultureInfo.InvariantCulture) },
+            transaction, cancellationToken: cancellationToken));
+        try
+        {
+            return TypedResults.Ok(await MatchAsync(connection, parsed, clock, cancellationToken));
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.QueryCanceled && !cancellationToken.IsCancellationRequested)
+        {
+            return TypedResults.Text(TooSlow, "text/plain", statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    static async Task<PreviewResponse> MatchAsync(NpgsqlConnection connection, IReadOnlyList<TopicFilter> parsed, TimeProvider clock, CancellationToken cancellationToken)
+    {
         var problems = await TopicCheck.FindProblemsAsync(connection, parsed, cancellationToken);
         if (problems.Count > 0)
-            return TypedResults.Ok(new PreviewResponse(Days, [], problems));
+            return new PreviewResponse(Days, [], problems);
 
         const string Sql = """
             SELECT t.position::int AS Position, m.count::int AS Count, coalesce(m.titles, '{}') AS Titles
@@ -56,7 +83,7 @@ internal static class PreviewEndpoint
             Since = clock.GetUtcNow() - TimeSpan.FromDays(Days),
         }, cancellationToken: cancellationToken));
         var previews = rows.Select(r => new TopicPreview(parsed[r.Position - 1].ToString(), r.Count, r.Titles)).ToList();
-        return TypedResults.Ok(new PreviewResponse(Days, previews, []));
+        return new PreviewResponse(Days, previews, []);
     }
 
     // A class, not a positional record: Dapper matches constructors by exact type, and a text[]

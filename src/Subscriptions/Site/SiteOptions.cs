@@ -18,6 +18,23 @@ public sealed class SiteOptions
     /// <summary>The From of every mail: "Name &lt;address&gt;" or a bare address.</summary>
     public string From { get; set; } = "Digest <digest@digest.localhost>";
 
+    /// <summary>
+    /// The reverse proxies (IP addresses) whose X-Forwarded-For and X-Forwarded-Proto are believed.
+    /// Empty with <see cref="KnownNetworks"/>: nobody's are, and every client is the connection's peer.
+    /// </summary>
+    public List<string> KnownProxies { get; set; } = [];
+
+    /// <summary>The entries that say something (an environment file may leave one empty).</summary>
+    public IEnumerable<string> Proxies => KnownProxies.Where(p => !string.IsNullOrWhiteSpace(p)).Select(p => p.Trim());
+
+    public IEnumerable<string> Networks => KnownNetworks.Where(n => !string.IsNullOrWhiteSpace(n)).Select(n => n.Trim());
+
+    /// <summary>As <see cref="KnownProxies"/>, whole networks in CIDR form (10.0.0.0/8, fd00::/8).</summary>
+    public List<string> KnownNetworks { get; set; } = [];
+
+    /// <summary>People reach the site over https: it then sends HSTS and only Secure cookies.</summary>
+    public bool IsHttps => !string.IsNullOrWhiteSpace(PublicUrl) && TryParsePublicUrl(PublicUrl, out var url) && url.Scheme == Uri.UriSchemeHttps;
+
     internal static bool TryParseFrom(string? value, [NotNullWhen(true)] out MailboxAddress? from, [NotNullWhen(false)] out string? error)
     {
         value = value?.Trim() ?? "";
@@ -51,6 +68,10 @@ internal sealed class SiteOptionsValidation : IValidateOptions<SiteOptions>
         var failures = new List<string>();
         if (!string.IsNullOrWhiteSpace(options.PublicUrl) && !SiteOptions.TryParsePublicUrl(options.PublicUrl, out _))
             failures.Add($"{SiteOptions.Section}:PublicUrl must be the absolute http or https URL of the site's root (no path, query or fragment), like https://digest.example.org.");
+        foreach (var proxy in options.Proxies.Where(p => !System.Net.IPAddress.TryParse(p, out _)))
+            failures.Add($"{SiteOptions.Section}:KnownProxies: '{proxy}' is not an IP address (write 10.0.0.2 or fd00::2; a network goes in KnownNetworks).");
+        foreach (var network in options.Networks.Where(n => !System.Net.IPNetwork.TryParse(n, out _)))
+            failures.Add($"{SiteOptions.Section}:KnownNetworks: '{network}' is not a network in CIDR form (write 10.0.0.0/8 or fd00::/8).");
         if (!SiteOptions.TryParseFrom(options.From, out _, out var error))
             failures.Add($"{SiteOptions.Section}:From must be an address or \"Name <address>\": {error}");
         return failures.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(failures);

@@ -222,14 +222,16 @@ public sealed class HuggingFaceSourceTests
         Assert.That(_host.Logs.Lines.Count(l => l.Message.Contains("retry", StringComparison.Ordinal)), Is.EqualTo(2));
     }
 
-    [Test]
-    public async Task A_request_that_hangs_times_out_and_the_retry_gets_the_day()
+    [TestCase(false, TestName = "A_request_that_hangs_times_out_and_the_retry_gets_the_day")]
+    [TestCase(true, TestName = "A_body_that_stalls_after_the_headers_times_out_and_the_retry_gets_the_day")]
+    public async Task A_stalled_answer_times_out_and_the_retry_gets_the_day(bool afterTheHeaders)
     {
         await _host.DisposeAsync();
         _host = await PapersHost.StartAsync(_feeds, new Dictionary<string, string?> { ["Papers:Http:AttemptTimeout"] = "00:00:00.300" });
+        var day = Fixtures.Read("huggingface/2025-09-08.json");
         _feeds.On("/api/daily_papers", q => q["date"] == "2025-09-08",
-            Reply.Json("[]").After(TimeSpan.FromSeconds(30)),
-            Reply.Json(Fixtures.Read("huggingface/2025-09-08.json")));
+            afterTheHeaders ? Reply.Json(day).ThenStall() : Reply.Json("[]").After(TimeSpan.FromSeconds(30)),
+            Reply.Json(day));
         var clock = Stopwatch.StartNew();
 
         var report = await _host.IngestAsync(new IngestRequest([IngestRequest.HuggingFace], [], new DateOnly(2025, 9, 8), new DateOnly(2025, 9, 8)));
@@ -237,6 +239,26 @@ public sealed class HuggingFaceSourceTests
         Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(10)));
         Assert.That((report.Failed, report.Sources.Single().New), Is.EqualTo((false, 3)));
         Assert.That(_host.Logs.Lines.Any(l => l.Message.Contains("timed out after 0.3 s", StringComparison.Ordinal)), Is.True);
+    }
+
+    [Test]
+    public async Task A_feed_whose_every_body_stalls_ends_the_ingest_within_its_total_limit_with_an_error()
+    {
+        await _host.DisposeAsync();
+        _host = await PapersHost.StartAsync(_feeds, new Dictionary<string, string?>
+        {
+            ["Papers:Http:AttemptTimeout"] = "00:00:00.400",
+            ["Papers:Http:TotalTimeout"] = "00:00:02",
+            ["Papers:Http:RetryDelay"] = "00:00:00.050",
+        });
+        _feeds.On("/api/daily_papers", _ => true, Reply.Json(Fixtures.Read("huggingface/2025-09-08.json")).ThenStall());
+        var clock = Stopwatch.StartNew();
+
+        var report = await _host.IngestAsync(new IngestRequest([IngestRequest.HuggingFace], [], new DateOnly(2025, 9, 8), new DateOnly(2025, 9, 8)));
+
+        Assert.That(clock.Elapsed, Is.LessThan(TimeSpan.FromSeconds(15)), "bounded by the total limit, not by the server");
+        Assert.That(report.Failed, Is.True);
+        Assert.That(report.Sources.Single().Errors, Has.Some.Contain("timed out"));
     }
 
     [Test]

@@ -38,6 +38,9 @@ public sealed class TestService : IAsyncDisposable
     public string DataFolder { get; }
     public IServiceProvider Services => Factory.Services;
 
+    /// <summary>Digest:PublicUrl is https.</summary>
+    bool Secure => Services.GetRequiredService<Microsoft.Extensions.Options.IOptions<Digest.Subscriptions.Site.SiteOptions>>().Value.IsHttps;
+
     /// <summary>Where a browser reaches the service, when started with <c>onLoopback</c>.</summary>
     public Uri? BaseAddress { get; private set; }
 
@@ -89,7 +92,13 @@ public sealed class TestService : IAsyncDisposable
     {
         // On loopback the factory's own client follows redirects whatever it is told; a plain one does not.
         var client = BaseAddress is null
-            ? Factory.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true })
+            ? Factory.CreateClient(new WebApplicationFactoryClientOptions
+            {
+                AllowAutoRedirect = false,
+                HandleCookies = true,
+                // A site whose public URL is https marks its cookies Secure: talk to it over https, as a browser would.
+                BaseAddress = new Uri(Secure ? "https://localhost/" : "http://localhost/"),
+            })
             : new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = true }) { BaseAddress = BaseAddress };
         if (clientAddress is not null)
             client.DefaultRequestHeaders.Add(ClientAddressHeader, clientAddress);

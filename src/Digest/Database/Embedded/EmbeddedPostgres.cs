@@ -17,12 +17,13 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     static readonly TimeSpan ProgramTimeout = TimeSpan.FromSeconds(90);
 
     readonly PostgresBinaries _binaries;
-    readonly FileStream _lock;
+    // Null when this process joined a cluster another process owns.
+    readonly FileStream? _lock;
     readonly ILogger _logger;
     readonly SemaphoreSlim _stopping = new(1, 1);
     bool _stopped;
 
-    EmbeddedPostgres(EmbeddedPostgresSettings settings, PostgresBinaries binaries, FileStream folderLock, ILogger logger)
+    EmbeddedPostgres(EmbeddedPostgresSettings settings, PostgresBinaries binaries, FileStream? folderLock, ILogger logger)
     {
         Settings = settings;
         _binaries = binaries;
@@ -31,6 +32,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     }
 
     public EmbeddedPostgresSettings Settings { get; }
+
+    /// <summary>True when this process started the cluster and will stop it; false when it joined a running service's.</summary>
+    public bool Owned => _lock is not null;
     public string DataDirectory => Settings.DataDirectory;
     public string ClusterDirectory => Path.Combine(DataDirectory, "pg");
     public string SocketDirectory => Path.Combine(DataDirectory, "run");
@@ -48,14 +52,74 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     public static async Task<EmbeddedPostgres> StartAsync(
         EmbeddedPostgresSettings settings, ILogger logger, CancellationToken cancellationToken = default)
     {
-        var binaries = PostgresBinaries.Find(settings.BinDirectory);
-        var dataDirectory = Path.GetFullPath(settings.DataDirectory);
-        settings = settings with { DataDirectory = dataDirectory };
-        Directory.CreateDirectory(dataDirectory);
-        if (ServerProcess.RunningAsRoot)
-            EnsureServiceUserCanReach(dataDirectory);
+        (settings, var binaries) = Prepare(settings);
+        var folderLock = TryTakeFolderLock(settings.DataDirectory) ?? throw FolderInUse(settings.DataDirectory);
+        return await StartOwnedAsync(settings, binaries, folderLock, logger, cancellationToken);
+    }
 
-        var folderLock = TakeFolderLock(dataDirectory);
+    /// <summary>
+    /// Starts the cluster as <see cref="StartAsync"/> does, unless another process (a running
+    /// service) owns the folder: then connects to that process's server through its socket and
+    /// leaves starting and stopping it to the owner. Waits up to <paramref name="patience"/> for an
+    /// owner that is still starting its server; an owner that exits meanwhile hands the folder over.
+    /// </summary>
+    public static async Task<EmbeddedPostgres> StartOrJoinAsync(
+        EmbeddedPostgresSettings settings, ILogger logger, TimeSpan patience, CancellationToken cancellationToken = default)
+    {
+        (settings, var binaries) = Prepare(settings);
+        var dataDirectory = settings.DataDirectory;
+        var deadline = DateTime.UtcNow + patience;
+        while (true)
+        {
+            if (TryTakeFolderLock(dataDirectory) is { } folderLock)
+                return await StartOwnedAsync(settings, binaries, folderLock, logger, cancellationToken);
+            var guest = new EmbeddedPostgres(settings, binaries, null, logger);
+            if (await guest.AnswersAsync(cancellationToken))
+            {
+                logger.LogInformation("The data folder {DataDirectory} belongs to a running Digest service: using its PostgreSQL on {SocketDirectory}",
+                    dataDirectory, guest.SocketDirectory);
+                return guest;
+            }
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new EmbeddedPostgresException(
+                    $"Another Digest process holds the data folder {dataDirectory}, but its PostgreSQL did not answer on {guest.SocketDirectory} " +
+                    $"within {patience.TotalSeconds:0} s. See {guest.ServerLog}.");
+            }
+            await Task.Delay(TimeSpan.FromMilliseconds(250), cancellationToken);
+        }
+    }
+
+    static (EmbeddedPostgresSettings Settings, PostgresBinaries Binaries) Prepare(EmbeddedPostgresSettings settings)
+    {
+        var binaries = PostgresBinaries.Find(settings.BinDirectory);
+        settings = settings with { DataDirectory = Path.GetFullPath(settings.DataDirectory) };
+        Directory.CreateDirectory(settings.DataDirectory);
+        if (ServerProcess.RunningAsRoot)
+            EnsureServiceUserCanReach(settings.DataDirectory);
+        return (settings, binaries);
+    }
+
+    async Task<bool> AnswersAsync(CancellationToken cancellationToken)
+    {
+        if (!File.Exists(Path.Combine(SocketDirectory, $".s.PGSQL.{SocketPort}")))
+            return false;
+        try
+        {
+            await using var connection = new NpgsqlConnection(ConnectionString(Settings.Database) + ";Pooling=false;Timeout=5");
+            await connection.OpenAsync(cancellationToken);
+            return true;
+        }
+        catch (NpgsqlException)
+        {
+            // Starting, or its database not created yet.
+            return false;
+        }
+    }
+
+    static async Task<EmbeddedPostgres> StartOwnedAsync(
+        EmbeddedPostgresSettings settings, PostgresBinaries binaries, FileStream folderLock, ILogger logger, CancellationToken cancellationToken)
+    {
         var cluster = new EmbeddedPostgres(settings, binaries, folderLock, logger);
         try
         {
@@ -78,20 +142,23 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     /// flock for FileShare.None, so a second process (or a second start in this one) fails here,
     /// before touching the cluster, and the kernel drops the lock if this process dies.
     /// </summary>
-    static FileStream TakeFolderLock(string dataDirectory)
+    static FileStream? TryTakeFolderLock(string dataDirectory)
     {
-        var path = Path.Combine(dataDirectory, "digest.lock");
         try
         {
-            return new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            return new FileStream(LockPath(dataDirectory), FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
         }
-        catch (IOException e)
+        catch (IOException)
         {
-            throw new EmbeddedPostgresException(
-                $"Another Digest process is already using the data folder {dataDirectory} (it holds {path}). " +
-                "Stop that process, or give this one its own folder with Digest:DataDir (env Digest__DataDir).", e);
+            return null;
         }
     }
+
+    static string LockPath(string dataDirectory) => Path.Combine(dataDirectory, "digest.lock");
+
+    static EmbeddedPostgresException FolderInUse(string dataDirectory) => new(
+        $"Another Digest process is already using the data folder {dataDirectory} (it holds {LockPath(dataDirectory)}). " +
+        "Stop that process, or give this one its own folder with Digest:DataDir (env Digest__DataDir).");
 
     /// <summary>As root the server runs as 'postgres', which must be able to walk down to the folder.</summary>
     static void EnsureServiceUserCanReach(string dataDirectory)
@@ -224,6 +291,9 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             if (_stopped)
                 return;
             _stopped = true;
+            // A guest leaves the server to its owner.
+            if (!Owned)
+                return;
             if (File.Exists(Path.Combine(ClusterDirectory, "postmaster.pid")))
             {
                 NpgsqlConnection.ClearAllPools();
@@ -233,7 +303,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
         finally
         {
-            await _lock.DisposeAsync();
+            if (_lock is not null)
+                await _lock.DisposeAsync();
             _stopping.Release();
         }
     }

@@ -126,7 +126,23 @@ public sealed class FeedServer : IAsyncDisposable
         foreach (var (name, value) in reply.Headers)
             context.Response.Headers[name] = value;
         context.Response.ContentType = reply.ContentType;
-        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(reply.Body));
+        var body = Encoding.UTF8.GetBytes(reply.Body);
+        if (reply.StallsBody)
+        {
+            // The headers and the first half of the body, promising the rest, and then nothing.
+            context.Response.ContentLength = body.Length;
+            await context.Response.Body.WriteAsync(body.AsMemory(0, body.Length / 2));
+            await context.Response.Body.FlushAsync();
+            try
+            {
+                await Task.Delay(Timeout.Infinite, context.RequestAborted);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+            return;
+        }
+        await context.Response.Body.WriteAsync(body);
     }
 
     public async ValueTask DisposeAsync()
@@ -149,4 +165,9 @@ public sealed record Reply(HttpStatusCode StatusCode, string Body, string Conten
         Status(HttpStatusCode.TooManyRequests) with { Headers = new Dictionary<string, string> { ["Retry-After"] = $"{retryAfterSeconds}" } };
 
     public Reply After(TimeSpan delay) => this with { Delay = delay };
+
+    /// <summary>Sends the headers and half the body at once, then stalls until the client gives up.</summary>
+    public bool StallsBody { get; init; }
+
+    public Reply ThenStall() => this with { StallsBody = true };
 }
