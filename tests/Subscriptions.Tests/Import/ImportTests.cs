@@ -103,8 +103,12 @@ public sealed class ImportTests
         Assert.That(report.ConfirmationsQueued, Is.EqualTo(3));
         Assert.That(await Subscribers.StatusAsync(_service, "ada@example.org"), Is.EqualTo("pending"));
         await using var connection = await _service.OpenAsync();
-        var due = (await connection.QueryAsync<DateTime>("SELECT due_at FROM outbox WHERE kind = 'confirmation' ORDER BY due_at")).ToList();
+        // The outbox worker may already have claimed the first (due at once), which moves its
+        // due_at to the lease's end: the pacing is read from the ones still waiting their turn.
+        var due = (await connection.QueryAsync<DateTime>(
+            "SELECT due_at FROM outbox WHERE kind = 'confirmation' AND state = 'queued' AND claimed_by IS NULL ORDER BY due_at")).ToList();
         // 100 a minute by default: 0.6 s apart.
+        Assert.That(due, Has.Count.GreaterThanOrEqualTo(2));
         Assert.That(due.Zip(due.Skip(1), (a, b) => b - a), Is.All.EqualTo(TimeSpan.FromMilliseconds(600)));
         var mail = (await Inbox.WaitForAsync(_service, "ada@example.org", 1)).Single();
         Assert.That(mail.Subject, Does.StartWith("Confirm"));
