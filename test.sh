@@ -28,6 +28,12 @@ for trx in "$results"/*.trx; do
   failed=$((failed + $(count failed) + $(count error) + $(count timeout) + $(count aborted)))
 done
 
+if [ "$failed" -gt 0 ]; then
+  # Named again at the end, where a CI log that keeps only its tail still shows them.
+  echo "failed tests:"
+  cat "$results"/*.trx 2>/dev/null | grep -o '<UnitTestResult [^>]*outcome="\(Failed\|Error\|Timeout\|Aborted\)"[^>]*>' \
+    | grep -o ' testName="[^"]*"' | sed 's/^ testName="\(.*\)"$/  \1/' || true
+fi
 if [ "$status" -ne 0 ] && [ "$failed" -eq 0 ]; then
   # The run failed without a failed test to show for it (a crashed test host, a build step): count it.
   echo "dotnet test exited with $status without reporting a failed test" >&2

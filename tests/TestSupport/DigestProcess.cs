@@ -30,8 +30,12 @@ public sealed partial class DigestProcess : IDisposable
     /// <param name="input">What the process reads on standard input (then end of file); without it, the test's own.</param>
     public static DigestProcess Start(IEnumerable<string> arguments, IReadOnlyDictionary<string, string?> environment, string? input = null)
     {
-        var start = new ProcessStartInfo(Path.Combine(AppContext.BaseDirectory, "Digest"))
+        // Through env(1), which execs the executable in the same process: a test runner started in
+        // the background by a shell without job control inherits SIGINT ignored, a child inherits
+        // that, and .NET then leaves an ignored SIGINT ignored, so a Ctrl-C test would prove nothing.
+        var start = new ProcessStartInfo("/usr/bin/env")
         {
+            ArgumentList = { "--default-signal=INT,TERM,QUIT", Path.Combine(AppContext.BaseDirectory, "Digest") },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
             RedirectStandardInput = input is not null,
