@@ -9,46 +9,72 @@ namespace Digest.Digests;
 /// name, where to cut an abstract, line wrapping) is decided in <see cref="DigestView"/>.
 /// </summary>
 /// <remarks>
-/// Many subscribers get the same papers (shared topics, a few popular ones): a mail's paper list is
-/// rendered once per distinct list and kept (<see cref="SharedDigest"/>), and only what is the
-/// subscriber's own — their links, why they get it, the topics each paper matched — is put in per mail.
+/// Most of a day's mails share a shape (how many papers, which values are there at all) though few
+/// share their papers: the templates render once per shape (<see cref="SharedDigest"/>) and a mail is
+/// that rendering with its own values put in. How a paper is shown at a position (wrapped, cut to an
+/// excerpt) is the same in every mail and is kept too; only the subscriber's own values (links, why
+/// they get it, the topics each paper matched) are worked out per mail.
 /// </remarks>
-public sealed class DigestRenderer(TemplateRenderer templates)
+public sealed class DigestRenderer
 {
     public const string TemplateName = "digest";
 
     /// <summary>
-    /// Distinct paper lists kept (~75 KB each: a 37 KB mail held as UTF-16). A day has a long
-    /// tail of lists only one or two subscribers get: when full, the less used half goes (and the
-    /// rest's counts are halved, so yesterday's favourites age out), keeping the popular ones.
+    /// Shapes kept. A day has a few hundred; when full, the less used half goes (and the rest's
+    /// counts are halved, so yesterday's favourites age out), keeping the common ones.
     /// </summary>
     public const int CacheCapacity = 512;
 
-    readonly ConcurrentDictionary<SharedDigest.Key, Entry> _cache = new();
+    /// <summary>Papers as shown at a position, kept: a day's new papers times the positions they reach; all go when full.</summary>
+    public const int PaperCapacity = 16_384;
+
+    readonly TemplateRenderer _templates;
+    readonly SharedDigest.Escaper _escaper;
+    readonly Func<IssuePaper, int, int, Uri, PaperView> _shown;
+    readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<ShownPaper, PaperView> _papers = new();
     readonly Lock _evicting = new();
     long _hits;
     long _misses;
 
-    /// <summary>How often a mail's paper list was already rendered, since start.</summary>
+    public DigestRenderer(TemplateRenderer templates)
+    {
+        _templates = templates;
+        _escaper = new SharedDigest.Escaper(templates);
+        _shown = Shown;
+    }
+
+    /// <summary>How often a mail's shape was already rendered, since start.</summary>
     public (long Hits, long Misses) CacheCounts => (Interlocked.Read(ref _hits), Interlocked.Read(ref _misses));
 
     public RenderedEmail Render(DigestContent content)
     {
-        if (!SharedDigest.CanShare(content))
-            return RenderWhole(content);
-        var key = new SharedDigest.Key(content);
-        if (_cache.TryGetValue(key, out var entry))
+        var view = DigestView.Of(content, inBrowser: false, _shown);
+        var (shape, values) = SharedDigest.Read(view);
+        if (_cache.TryGetValue(shape, out var entry))
         {
             Interlocked.Increment(ref _hits);
             Interlocked.Increment(ref entry.Uses);
-            return entry.Digest.For(content);
+            return entry.Digest.For(values, _escaper);
         }
         Interlocked.Increment(ref _misses);
-        var shared = SharedDigest.Render(templates, content);
+        var shared = SharedDigest.Render(_templates, view);
         if (_cache.Count >= CacheCapacity)
             Evict();
-        _cache.TryAdd(key, new Entry(shared));
-        return shared.For(content);
+        _cache.TryAdd(shape, new Entry(shared));
+        return shared.For(values, _escaper);
+    }
+
+    PaperView Shown(IssuePaper paper, int number, int numberWidth, Uri siteUrl)
+    {
+        var key = new ShownPaper(paper, number, numberWidth, siteUrl);
+        if (_papers.TryGetValue(key, out var shown))
+            return shown;
+        if (_papers.Count >= PaperCapacity)
+            _papers.Clear();
+        shown = PaperView.Shown(paper, number, numberWidth, siteUrl);
+        _papers.TryAdd(key, shown);
+        return shown;
     }
 
     void Evict()
@@ -66,16 +92,41 @@ public sealed class DigestRenderer(TemplateRenderer templates)
         }
     }
 
-    /// <summary>The mail rendered in full, without the shared paper list: what <see cref="Render"/> must equal.</summary>
+    /// <summary>The mail rendered in full, without the shared rendering: what <see cref="Render"/> must equal.</summary>
     public RenderedEmail RenderWhole(DigestContent content) =>
-        templates.RenderEmail(TemplateName, DigestView.Of(content, inBrowser: false));
+        _templates.RenderEmail(TemplateName, DigestView.Of(content, inBrowser: false));
 
     public string RenderPage(DigestContent content) =>
-        templates.Render($"emails/{TemplateName}.html", DigestView.Of(content, inBrowser: true));
+        _templates.Render($"emails/{TemplateName}.html", DigestView.Of(content, inBrowser: true));
 
     sealed class Entry(SharedDigest digest)
     {
         public readonly SharedDigest Digest = digest;
         public int Uses;
+    }
+
+    /// <summary>
+    /// A paper at a position, compared on everything <see cref="PaperView.Shown"/> reads (not the
+    /// subscriber's topics): a paper whose title or upvotes changed is shown anew.
+    /// </summary>
+    readonly struct ShownPaper(IssuePaper paper, int number, int numberWidth, Uri siteUrl) : IEquatable<ShownPaper>
+    {
+        readonly IssuePaper _paper = paper;
+        readonly int _number = number;
+        readonly int _numberWidth = numberWidth;
+        readonly Uri _siteUrl = siteUrl;
+
+        public bool Equals(ShownPaper other)
+        {
+            var (p, q) = (_paper, other._paper);
+            return _number == other._number && _numberWidth == other._numberWidth && _siteUrl == other._siteUrl
+                && p.Id == q.Id && p.Upvotes == q.Upvotes && p.Title == q.Title && p.Abstract == q.Abstract
+                && p.PageUrl == q.PageUrl && p.PdfUrl == q.PdfUrl && p.CodeUrl == q.CodeUrl
+                && p.Authors.SequenceEqual(q.Authors, StringComparer.Ordinal);
+        }
+
+        public override bool Equals(object? obj) => obj is ShownPaper other && Equals(other);
+
+        public override int GetHashCode() => HashCode.Combine(StringComparer.Ordinal.GetHashCode(_paper.Id), _paper.Upvotes, _number, _numberWidth);
     }
 }

@@ -29,8 +29,10 @@ internal sealed record DigestView(
     /// <summary>Up to this many topics are all named (naming 2 of 3 "and more" saves nothing).</summary>
     const int NamedTopicsAtMost = 3;
 
-    public static DigestView Of(DigestContent content, bool inBrowser)
+    /// <param name="shown">How a paper is shown at a position, before the subscriber's topics (a cache may stand in for <see cref="PaperView.Shown"/>).</param>
+    public static DigestView Of(DigestContent content, bool inBrowser, Func<IssuePaper, int, int, Uri, PaperView>? shown = null)
     {
+        shown ??= PaperView.Shown;
         var papers = content.Papers;
         var numberWidth = NumberWidth(papers.Count);
         var schedule = ScheduleOf(content);
@@ -43,7 +45,7 @@ internal sealed record DigestView(
             topics,
             PeriodName(content.Period, content.Frequency),
             papers.Count == 0 ? "" : DigestText.Shorten(papers[0].Title, 120),
-            papers.Select((p, i) => PaperView.Of(p, i + 1, numberWidth, content.SiteUrl)).ToList(),
+            papers.Select((p, i) => shown(p, i + 1, numberWidth, content.SiteUrl).WithTopicsOf(p, numberWidth)).ToList(),
             why,
             WhyTextOf(why),
             schedule,
@@ -137,7 +139,15 @@ internal sealed record PaperView(
     const int ExcerptLength = 300;
 
     /// <param name="siteUrl">Where the paper's page on this site is: the title links there when the paper has no page elsewhere (every demo paper).</param>
-    public static PaperView Of(IssuePaper paper, int number, int numberWidth, Uri siteUrl)
+    public static PaperView Of(IssuePaper paper, int number, int numberWidth, Uri siteUrl) =>
+        Shown(paper, number, numberWidth, siteUrl).WithTopicsOf(paper, numberWidth);
+
+    /// <summary>
+    /// The paper as every subscriber who gets it at this position sees it: all but the topics it
+    /// matched for them (no topics, no details line yet). The costly part (wrapping, excerpts), so
+    /// the renderer keeps it per paper and position for the day's mails.
+    /// </summary>
+    public static PaperView Shown(IssuePaper paper, int number, int numberWidth, Uri siteUrl)
     {
         var indent = new string(' ', numberWidth);
         var title = DigestText.Flatten(paper.Title);
@@ -148,15 +158,13 @@ internal sealed record PaperView(
         var codeUrl = DigestText.WebUrl(paper.CodeUrl);
         var textWidth = DigestText.Width - numberWidth;
         var upvotes = UpvotesOf(paper);
-        var topics = TopicsOf(paper);
-        var details = DetailsOf(paper, topics, numberWidth);
         return new PaperView(
             $"{number.ToString(CultureInfo.InvariantCulture)}.".PadRight(numberWidth),
             title,
             pageUrl ?? new Uri(siteUrl, SitePaths.Paper(paper.Id).TrimStart('/')).AbsoluteUri,
             authors,
             upvotes,
-            topics,
+            [],
             excerpt,
             pageUrl,
             pdfUrl,
@@ -164,8 +172,15 @@ internal sealed record PaperView(
             pageUrl is not null || pdfUrl is not null || codeUrl is not null,
             DigestText.Wrap(title, textWidth, indent),
             authors is null ? null : indent + DigestText.Wrap(authors, textWidth, indent),
-            details,
+            null,
             excerpt.Length == 0 ? "" : indent + DigestText.Wrap(excerpt, textWidth, indent));
+    }
+
+    /// <summary>This paper as shown, with the subscriber's topics it matched and the details line naming them.</summary>
+    public PaperView WithTopicsOf(IssuePaper paper, int numberWidth)
+    {
+        var topics = TopicsOf(paper);
+        return this with { Topics = topics, TextDetails = DetailsOf(paper, topics, numberWidth) };
     }
 
     static string? UpvotesOf(IssuePaper paper) => paper.Upvotes switch

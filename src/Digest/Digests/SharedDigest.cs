@@ -1,137 +1,129 @@
+using System.Buffers;
 using System.Globalization;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
+using System.Text;
 using Digest.Templates;
 
 namespace Digest.Digests;
 
 /// <summary>
-/// A digest mail rendered once for every subscriber who gets the same papers: the templates'
-/// output with a marker wherever a subscriber's own value goes — their links, why they get it, and
-/// which of their topics each paper matched (so also the subject naming them) — split at the
-/// markers, so a mail is the pieces and that subscriber's values put together. Two subscribers
-/// share a rendering when they get the same papers with as many matched topics each.
+/// A digest mail rendered once for every mail of the same shape: the templates' output with a
+/// marker wherever the view has a value to print, split at the markers, so a mail is the pieces
+/// and that mail's values put together. The shape is what the templates decide on: how many papers,
+/// how many topics each shows, which values are missing or empty (a test sees those), and the
+/// flags; every value itself (subject, links, titles, excerpts, topics) is the mail's own.
 /// </summary>
 /// <remarks>
 /// The templates may only print a value, escaped or not, test it, or loop over a list
 /// (TemplateSyntax allows no other helper), so a marker comes out of any template either as itself
-/// or HTML-escaped, and a list of markers loops as the subscriber's list would. A marker ends in
-/// "&lt;", which escaping changes: the piece after it says which way it was written, and the
-/// subscriber's value is written the same way.
+/// or HTML-escaped, and a list of markers loops as the mail's list would. A marker ends in "&lt;",
+/// which escaping changes: the piece after it says which way it was written, and the value is
+/// written the same way. A value that is null or empty is left in the view as it is (a template's
+/// test must see it as missing), and is part of the shape.
 /// </remarks>
 internal sealed class SharedDigest
 {
-    /// <summary>The values that are each subscriber's own, numbered; then per paper its details line and up to ten topics.</summary>
-    enum Slot
-    {
-        ManageUrl,
-        UnsubscribeUrl,
-        ViewUrl,
-        Why,
-        WhyText,
-        Subject,
-        TopicSummary,
-        FirstPaper,
-    }
-
-    /// <summary>A paper's slots: its plain-text details line, then its topics (a subscriber has at most ten).</summary>
-    const int PaperSlots = 11;
-
     /// <summary>Random per process: paper text from outside cannot guess it.</summary>
     static readonly string Marker = "dgst" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
 
-    readonly TemplateRenderer _templates;
     readonly Part[] _subject;
     readonly Part[] _html;
     readonly Part[] _text;
 
-    SharedDigest(TemplateRenderer templates, Part[] subject, Part[] html, Part[] text)
+    SharedDigest(Part[] subject, Part[] html, Part[] text)
     {
-        _templates = templates;
         _subject = subject;
         _html = html;
         _text = text;
     }
 
-    /// <summary>Whether every paper's topics fit its slots (a subscriber has at most ten topics; an odd issue is rendered whole).</summary>
-    public static bool CanShare(DigestContent content)
+    /// <summary>Renders the templates once for every mail shaped like <paramref name="view"/>.</summary>
+    public static SharedDigest Render(TemplateRenderer templates, DigestView view)
     {
-        foreach (var paper in content.Papers)
-        {
-            if (paper.Topics.Count >= PaperSlots)
-                return false;
-        }
-        return true;
-    }
-
-    public static SharedDigest Render(TemplateRenderer templates, DigestContent content)
-    {
-        var view = DigestView.Of(content, inBrowser: false);
-        var papers = new List<PaperView>(view.Papers.Count);
-        for (var i = 0; i < view.Papers.Count; i++)
-        {
-            var paper = view.Papers[i];
-            var topics = new string[paper.Topics.Count];
-            for (var j = 0; j < topics.Length; j++)
-                topics[j] = MarkerOf(PaperSlot(i) + 1 + j);
-            papers.Add(paper with { Topics = topics, TextDetails = paper.TextDetails is null ? null : MarkerOf(PaperSlot(i)) });
-        }
-        view = view with
-        {
-            Subject = MarkerOf((int)Slot.Subject),
-            TopicSummary = view.TopicSummary is null ? null : MarkerOf((int)Slot.TopicSummary),
-            Papers = papers,
-            ManageUrl = MarkerOf((int)Slot.ManageUrl),
-            UnsubscribeUrl = MarkerOf((int)Slot.UnsubscribeUrl),
-            ViewUrl = MarkerOf((int)Slot.ViewUrl),
-            Why = MarkerOf((int)Slot.Why),
-            WhyText = MarkerOf((int)Slot.WhyText),
-        };
+        var marked = Walk(view, new Slots(marking: true));
         var escapedEnd = templates.Escape("<");
         var name = DigestRenderer.TemplateName;
-        var subject = Split(templates.Render($"emails/{name}.subject.txt", view), escapedEnd);
-        // Made one line now when it holds nothing of the subscriber's, otherwise per mail.
+        var subject = Split(templates.Render($"emails/{name}.subject.txt", marked), escapedEnd);
+        // Made one line now when it holds no value, otherwise per mail.
         if (subject.Length == 1)
             subject = [subject[0] with { Text = TemplateRenderer.OneLine(subject[0].Text) }];
-        return new SharedDigest(templates,
+        return new SharedDigest(
             subject,
-            Split(templates.Render($"emails/{name}.html", view), escapedEnd),
-            Split(templates.Render($"emails/{name}.txt", view), escapedEnd));
+            Split(templates.Render($"emails/{name}.html", marked), escapedEnd),
+            Split(templates.Render($"emails/{name}.txt", marked), escapedEnd));
     }
 
-    /// <summary>This subscriber's mail.</summary>
-    public RenderedEmail For(DigestContent content)
+    /// <summary>What the rendering of <paramref name="view"/> depends on, and its values in slot order.</summary>
+    public static (string Shape, List<Value> Values) Read(DigestView view)
     {
-        var values = new Values(_templates, SlotValues(content));
-        var subject = Join(_subject, values);
-        return new RenderedEmail(_subject.Length == 1 ? subject : TemplateRenderer.OneLine(subject), Join(_html, values), Join(_text, values));
+        var slots = new Slots(marking: false);
+        Walk(view, slots);
+        return (slots.Shape.ToString(), slots.Values);
     }
 
-    /// <summary>The subscriber's own values, worded exactly as <see cref="DigestView"/> words them.</summary>
-    static string?[] SlotValues(DigestContent content)
+    /// <summary>The mail of these values (from <see cref="Read"/> on a view of this shape).</summary>
+    public RenderedEmail For(List<Value> values, Escaper escaper)
     {
-        var papers = content.Papers;
-        var values = new string?[PaperSlot(papers.Count)];
-        var why = DigestView.WhyOf(content);
-        var (subject, topicSummary) = DigestView.SubjectOf(content);
-        values[(int)Slot.ManageUrl] = content.ManageUrl.AbsoluteUri;
-        values[(int)Slot.UnsubscribeUrl] = content.UnsubscribeUrl.AbsoluteUri;
-        values[(int)Slot.ViewUrl] = content.ViewUrl.AbsoluteUri;
-        values[(int)Slot.Why] = why;
-        values[(int)Slot.WhyText] = DigestView.WhyTextOf(why);
-        values[(int)Slot.Subject] = subject;
-        values[(int)Slot.TopicSummary] = topicSummary;
-        var numberWidth = DigestView.NumberWidth(papers.Count);
-        for (var i = 0; i < papers.Count; i++)
+        var mail = new MailValues(values, escaper);
+        var subject = Join(_subject, mail);
+        return new RenderedEmail(_subject.Length == 1 ? subject : TemplateRenderer.OneLine(subject), Join(_html, mail), Join(_text, mail));
+    }
+
+    /// <summary>
+    /// Every value the templates can print, in one fixed order, each through <paramref name="slots"/>
+    /// (which records it and, when marking, puts its marker in its place); the tests and lists the
+    /// templates decide on go into the shape. The one place that knows the view's fields: rendering
+    /// and reading a mail's values both walk it, so their slots line up.
+    /// </summary>
+    static DigestView Walk(DigestView view, Slots slots)
+    {
+        slots.Note(view.InBrowser ? 'B' : 'M');
+        var top = view with
         {
-            var topics = PaperView.TopicsOf(papers[i]);
-            values[PaperSlot(i)] = PaperView.DetailsOf(papers[i], topics, numberWidth);
-            for (var j = 0; j < topics.Count && j < PaperSlots - 1; j++)
-                values[PaperSlot(i) + 1 + j] = topics[j];
+            Subject = slots.Add(view.Subject)!,
+            Headline = slots.Add(view.Headline)!,
+            TopicSummary = slots.Add(view.TopicSummary),
+            When = slots.Add(view.When)!,
+            Preheader = slots.Add(view.Preheader)!,
+            Why = slots.Add(view.Why)!,
+            WhyText = slots.Add(view.WhyText)!,
+            Schedule = slots.Add(view.Schedule)!,
+            ManageUrl = slots.Add(view.ManageUrl)!,
+            UnsubscribeUrl = slots.Add(view.UnsubscribeUrl)!,
+            ViewUrl = slots.Add(view.ViewUrl)!,
+            SiteUrl = slots.Add(view.SiteUrl)!,
+        };
+        var papers = new List<PaperView>(view.Papers.Count);
+        foreach (var paper in view.Papers)
+        {
+            slots.Note(paper.HasLinks ? 'L' : 'P');
+            // A paper's own text is the same in every mail that shows it at this position: its
+            // escaped form is kept with it (see Escaper), the subscriber's topics are not.
+            var marked = paper with
+            {
+                Number = slots.Add(paper.Number, shared: true)!,
+                Title = slots.Add(paper.Title, shared: true)!,
+                Url = slots.Add(paper.Url, shared: true),
+                Authors = slots.Add(paper.Authors, shared: true),
+                Upvotes = slots.Add(paper.Upvotes, shared: true),
+                Excerpt = slots.Add(paper.Excerpt, shared: true)!,
+                PageUrl = slots.Add(paper.PageUrl, shared: true),
+                PdfUrl = slots.Add(paper.PdfUrl, shared: true),
+                CodeUrl = slots.Add(paper.CodeUrl, shared: true),
+                TextTitle = slots.Add(paper.TextTitle, shared: true)!,
+                TextAuthors = slots.Add(paper.TextAuthors, shared: true),
+                TextDetails = slots.Add(paper.TextDetails),
+                TextExcerpt = slots.Add(paper.TextExcerpt, shared: true)!,
+            };
+            slots.Note(paper.Topics.Count.ToString(CultureInfo.InvariantCulture));
+            var topics = new string[paper.Topics.Count];
+            for (var i = 0; i < topics.Length; i++)
+                topics[i] = slots.Add(paper.Topics[i])!;
+            papers.Add(marked with { Topics = topics });
         }
-        return values;
+        return top with { Papers = papers };
     }
-
-    static int PaperSlot(int paper) => (int)Slot.FirstPaper + paper * PaperSlots;
 
     static string MarkerOf(int slot) => Marker + slot.ToString(CultureInfo.InvariantCulture) + "<";
 
@@ -164,7 +156,7 @@ internal sealed class SharedDigest
         return parts.ToArray();
     }
 
-    static string Join(Part[] parts, Values values)
+    static string Join(Part[] parts, MailValues values)
     {
         if (parts.Length == 1)
             return parts[0].Text;
@@ -187,71 +179,87 @@ internal sealed class SharedDigest
         });
     }
 
-    /// <summary>Template output up to a subscriber's value (none after the last piece).</summary>
+    /// <summary>Template output up to a value (none after the last piece).</summary>
     readonly record struct Part(string Text, int? Slot, bool Escaped);
 
-    /// <summary>One subscriber's values, each escaped only if a template writes it escaped, and then once.</summary>
-    sealed class Values(TemplateRenderer templates, string?[] raw)
-    {
-        readonly string?[] _escaped = new string?[raw.Length];
+    /// <summary>A value of the view, and whether it is a paper's own text (the same in every mail that shows the paper there).</summary>
+    public readonly record struct Value(string? Text, bool Shared);
 
-        public string Get(int slot, bool escaped) =>
-            escaped ? _escaped[slot] ??= templates.Escape(raw[slot] ?? "") : raw[slot] ?? "";
+    /// <summary>Records the view's values in slot order and its shape; when marking, returns each value's marker.</summary>
+    sealed class Slots(bool marking)
+    {
+        public List<Value> Values { get; } = new(256);
+
+        public StringBuilder Shape { get; } = new(128);
+
+        public string? Add(string? value, bool shared = false)
+        {
+            if (string.IsNullOrEmpty(value))
+            {
+                // Missing or empty: a template's test sees it so, so it stays and is part of the shape.
+                Shape.Append(value is null ? 'n' : 'e');
+                Values.Add(new Value(value, false));
+                return value;
+            }
+            Shape.Append('v');
+            Values.Add(new Value(value, shared));
+            return marking ? MarkerOf(Values.Count - 1) : value;
+        }
+
+        public void Note(char c) => Shape.Append(c);
+
+        /// <summary>A count, ended so that the next note cannot run into it.</summary>
+        public void Note(string count) => Shape.Append(count).Append(';');
+    }
+
+    /// <summary>One mail's values, each escaped only if a template writes it escaped, and then once.</summary>
+    sealed class MailValues(List<Value> values, Escaper escaper)
+    {
+        readonly string?[] _escaped = new string?[values.Count];
+
+        public string Get(int slot, bool escaped)
+        {
+            var value = values[slot];
+            if (!escaped)
+                return value.Text ?? "";
+            return _escaped[slot] ??= escaper.Escape(value.Text ?? "", value.Shared);
+        }
     }
 
     /// <summary>
-    /// What the shared rendering depends on: everything in the content but the subscriber's own
-    /// values, compared in full (the hash looks at the cheap parts only); of the matched topics,
-    /// only how many each paper shows.
+    /// HTML-escapes values exactly as the templates do (<see cref="TemplateRenderer.Escape"/>), cheaply:
+    /// a value with none of the characters the templates' encoder changes is its own escaped form,
+    /// and a paper's own text, the same string in every mail that shows it, is escaped once.
     /// </summary>
-    public sealed class Key(DigestContent content) : IEquatable<Key>
+    public sealed class Escaper
     {
-        readonly DigestContent _content = content;
+        readonly TemplateRenderer _templates;
+        readonly SearchValues<char> _unchanged;
+        readonly ConditionalWeakTable<string, string> _shared = new();
+        readonly ConditionalWeakTable<string, string>.CreateValueCallback _escape;
 
-        public bool Equals(Key? other)
+        public Escaper(TemplateRenderer templates)
         {
-            if (other is null)
-                return false;
-            var (a, b) = (_content, other._content);
-            if (a.Period != b.Period || a.Frequency != b.Frequency || a.SiteUrl != b.SiteUrl || a.Papers.Count != b.Papers.Count)
-                return false;
-            for (var i = 0; i < a.Papers.Count; i++)
+            _templates = templates;
+            _escape = templates.Escape;
+            // Asked of the encoder itself, not assumed: the printable ASCII characters it leaves alone.
+            var unchanged = new StringBuilder();
+            for (var c = ' '; c <= '~'; c++)
             {
-                var (p, q) = (a.Papers[i], b.Papers[i]);
-                if (p.Id != q.Id || p.Upvotes != q.Upvotes || p.Title != q.Title || p.Abstract != q.Abstract
-                    || p.PageUrl != q.PageUrl || p.PdfUrl != q.PdfUrl || p.CodeUrl != q.CodeUrl
-                    || ShownTopics(p) != ShownTopics(q) || !p.Authors.SequenceEqual(q.Authors, StringComparer.Ordinal))
-                    return false;
+                var one = c.ToString();
+                if (templates.Escape(one) == one)
+                    unchanged.Append(c);
             }
-            return true;
+            _unchanged = SearchValues.Create(unchanged.ToString());
         }
 
-        public override bool Equals(object? obj) => Equals(obj as Key);
-
-        public override int GetHashCode()
+        public string Escape(string value, bool shared)
         {
-            var hash = new HashCode();
-            hash.Add(_content.Period);
-            hash.Add(_content.Frequency);
-            foreach (var paper in _content.Papers)
-            {
-                hash.Add(paper.Id, StringComparer.Ordinal);
-                hash.Add(paper.Upvotes);
-                hash.Add(ShownTopics(paper));
-            }
-            return hash.ToHashCode();
-        }
-
-        /// <summary>How many topic labels the paper shows (a blank one is not shown).</summary>
-        static int ShownTopics(IssuePaper paper)
-        {
-            var shown = 0;
-            foreach (var topic in paper.Topics)
-            {
-                if (!string.IsNullOrWhiteSpace(topic))
-                    shown++;
-            }
-            return shown;
+            if (!value.AsSpan().ContainsAnyExcept(_unchanged))
+                return value;
+            if (!shared)
+                return _templates.Escape(value);
+            return _shared.GetValue(value, _escape);
         }
     }
 }

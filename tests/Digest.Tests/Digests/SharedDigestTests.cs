@@ -4,7 +4,7 @@ using static Digest.Tests.Digests.DigestSamples;
 
 namespace Digest.Tests.Digests;
 
-/// <summary>A paper list rendered once and shared: every subscriber's mail is still exactly the mail rendered for them alone.</summary>
+/// <summary>The templates rendered once per shape and shared: every subscriber's mail is still exactly the mail rendered for them alone.</summary>
 public sealed class SharedDigestTests
 {
     static readonly string[][] Following = [["rlhf"], ["rlhf", "diffusion models"], ["\"preference optimization\"", "a < b & c"], []];
@@ -57,19 +57,20 @@ public sealed class SharedDigestTests
     }
 
     [Test]
-    public void Subscribers_with_the_same_papers_share_one_rendering_and_keep_their_own_links()
+    public void Mails_of_the_same_shape_share_one_rendering_and_keep_their_own_links_and_papers()
     {
         var renderer = new DigestRenderer(TemplateRenderer.Load());
         var mails = Subscribers().Select(renderer.Render).ToList();
 
-        // The relabelled list, and the one with a blank topic (not shown), share the first one's rendering.
-        Assert.That(renderer.CacheCounts, Is.EqualTo((Subscribers().Count() - 4L, 4L)), "four distinct paper lists");
+        // Daily, weekly and relabelled lists are one shape (five papers, the same values present);
+        // the list with a blank topic (one topic fewer shown), "Only one" and the quoted one are others.
+        Assert.That(renderer.CacheCounts, Is.EqualTo((Subscribers().Count() - 3L, 3L)), "three distinct shapes");
         Assert.That(mails.Select(m => m.Html).Distinct().Count(), Is.EqualTo(mails.Count));
         Assert.That(mails[1].Html, Does.Contain("https://digest.example/manage/M2?a&#x3D;1&amp;b&#x3D;&#x27;2&#x27;"));
     }
 
     [Test]
-    public void A_paper_list_that_changed_since_it_was_rendered_is_rendered_again()
+    public void A_paper_list_that_changed_since_it_was_rendered_shows_the_papers_as_they_are_now()
     {
         var renderer = new DigestRenderer(TemplateRenderer.Load());
         var before = Realistic();
@@ -77,10 +78,57 @@ public sealed class SharedDigestTests
         var retitled = before with { Papers = [before.Papers[0] with { Title = "Renamed" }, .. before.Papers.Skip(1)] };
 
         renderer.Render(before);
-        Assert.That(renderer.Render(after).Html, Does.Contain("129 upvotes"));
+        Assert.That(renderer.Render(after).Html, Does.Contain("129 upvotes").And.Not.Contain("128 upvotes"));
         Assert.That(renderer.Render(retitled).Html, Does.Contain("Renamed"));
-        Assert.That(renderer.CacheCounts.Misses, Is.EqualTo(3));
+        Assert.That(renderer.Render(retitled).Text, Does.Contain("Renamed"));
+        Assert.That(renderer.CacheCounts.Misses, Is.EqualTo(1), "one shape: the templates render once");
     }
+
+    [Test]
+    public void Thousands_of_generated_mails_each_equal_the_mail_rendered_whole()
+    {
+        // Papers with and without authors, links, upvotes and abstract; titles and topics with the
+        // characters escaping changes; lists of 1 to 15 papers matching 0 to 4 topics each.
+        var random = new Random(2026);
+        string Text(int words) => string.Join(' ', Enumerable.Range(0, words).Select(_ => Pick(random, Words)));
+        string? Maybe(string value) => random.Next(3) == 0 ? null : value;
+        var pool = Enumerable.Range(0, 60).Select(i => Paper(
+            Text(random.Next(2, 12)),
+            authors: Enumerable.Range(0, random.Next(0, 7)).Select(_ => Text(2)).ToArray(),
+            abstractText: random.Next(5) == 0 ? "" : Text(random.Next(5, 80)),
+            upvotes: random.Next(-1, 3) * random.Next(0, 300),
+            page: Maybe($"https://huggingface.co/papers/2511.{i:D5}"),
+            pdf: Maybe($"https://arxiv.org/pdf/2511.{i:D5}?x=1&y='2'"),
+            code: Maybe($"https://github.com/example/{i}"),
+            id: $"2511.{i:D5}")).ToList();
+        var renderer = new DigestRenderer(TemplateRenderer.Load());
+        for (var n = 0; n < 2_000; n++)
+        {
+            var papers = pool.OrderBy(_ => random.Next()).Take(random.Next(1, 16))
+                .Select(p => p with { Topics = Enumerable.Range(0, random.Next(0, 5)).Select(_ => Pick(random, Labels)).ToList() })
+                .ToList();
+            var content = Content(papers, random.Next(2) == 0 ? Frequency.Daily : Frequency.Weekly,
+                following: Enumerable.Range(0, random.Next(0, 4)).Select(_ => Pick(random, Labels)).ToArray(),
+                period: Saturday.AddDays(random.Next(0, 30))) with
+            {
+                ManageUrl = new Uri($"https://digest.example/manage/M{n}"),
+                UnsubscribeUrl = new Uri($"https://digest.example/unsubscribe/U{n}"),
+                ViewUrl = new Uri($"https://digest.example/issues/V{n}"),
+            };
+
+            var (whole, shared) = (renderer.RenderWhole(content), renderer.Render(content));
+
+            if (shared != whole)
+                Assert.That(shared, Is.EqualTo(whole), $"mail {n}");
+        }
+        Assert.That(renderer.CacheCounts.Misses, Is.GreaterThan(1_000), "the mails cover many shapes, not a few");
+    }
+
+    static readonly string[] Words = ["diffusion", "models", "reward", "O'Brien's", "<b>bold</b>", "a & b", "\"quoted\"", "x=y", "`tick`", "naïve", "数据", "🙂", "policy", "agents", "RLHF"];
+
+    static readonly string[] Labels = ["rlhf", "diffusion models", "\"preference optimization\"", "a < b & c", "  ", "speech OR audio"];
+
+    static string Pick(Random random, string[] items) => items[random.Next(items.Length)];
 
     [Test]
     public void A_popular_paper_list_stays_rendered_through_a_long_tail_of_lists_seen_once()
