@@ -37,6 +37,9 @@ public sealed class DigestRenderer
     long _hits;
     long _misses;
 
+    /// <summary>Whether the templates write a paper's topics as a list of like items (<see cref="SharedDigest.TopicListsHold"/>); null until a mail with topics came.</summary>
+    bool? _topicLists;
+
     public DigestRenderer(TemplateRenderer templates)
     {
         _templates = templates;
@@ -50,19 +53,21 @@ public sealed class DigestRenderer
     public RenderedEmail Render(DigestContent content)
     {
         var view = DigestView.Of(content, inBrowser: false, _shown);
-        var (shape, values) = SharedDigest.Read(view);
+        // Asked once, of the first mail with topics to show: the templates do not change while running.
+        var topicLists = _topicLists ??= view.Papers.Any(p => p.Topics.Count > 0) ? SharedDigest.TopicListsHold(_templates, view) : null;
+        var (shape, values) = SharedDigest.Read(view, topicLists == true);
         if (_cache.TryGetValue(shape, out var entry))
         {
             Interlocked.Increment(ref _hits);
             Interlocked.Increment(ref entry.Uses);
-            return entry.Digest.For(values, _escaper);
+            return entry.Digest?.For(values, _escaper) ?? RenderWhole(content);
         }
         Interlocked.Increment(ref _misses);
-        var shared = SharedDigest.Render(_templates, view);
+        var shared = SharedDigest.Render(_templates, view, topicLists == true);
         if (_cache.Count >= CacheCapacity)
             Evict();
         _cache.TryAdd(shape, new Entry(shared));
-        return shared.For(values, _escaper);
+        return shared?.For(values, _escaper) ?? RenderWhole(content);
     }
 
     PaperView Shown(IssuePaper paper, int number, int numberWidth, Uri siteUrl)
@@ -99,9 +104,10 @@ public sealed class DigestRenderer
     public string RenderPage(DigestContent content) =>
         _templates.Render($"emails/{TemplateName}.html", DigestView.Of(content, inBrowser: true));
 
-    sealed class Entry(SharedDigest digest)
+    /// <summary>A shape's rendering; none when this shape cannot be shared (its mails are rendered whole).</summary>
+    sealed class Entry(SharedDigest? digest)
     {
-        public readonly SharedDigest Digest = digest;
+        public readonly SharedDigest? Digest = digest;
         public int Uses;
     }
 

@@ -21,49 +21,90 @@ namespace Digest.Digests;
 /// which escaping changes: the piece after it says which way it was written, and the value is
 /// written the same way. A value that is null or empty is left in the view as it is (a template's
 /// test must see it as missing), and is part of the shape.
+/// A paper's matched topics would make every mix of counts a shape of its own (15 papers showing
+/// one or two topics each: thousands). Where the templates loop over topics the same way for each
+/// one (checked once: two topics and three must render alike but for one more item), a paper's
+/// topics are one list in the shape, "some", written per mail as items with the separator the
+/// templates put between two of them; otherwise each count is part of the shape.
 /// </remarks>
 internal sealed class SharedDigest
 {
     /// <summary>Random per process: paper text from outside cannot guess it.</summary>
     static readonly string Marker = "dgst" + Convert.ToHexString(RandomNumberGenerator.GetBytes(8));
 
-    readonly Part[] _subject;
-    readonly Part[] _html;
-    readonly Part[] _text;
+    /// <summary>Topic markers are numbered from here: paper × <see cref="TopicStride"/> + topic.</summary>
+    const int FirstTopicSlot = 1_000_000;
 
-    SharedDigest(Part[] subject, Part[] html, Part[] text)
+    const int TopicStride = 1_000;
+
+    readonly Piece[] _subject;
+    readonly Piece[] _html;
+    readonly Piece[] _text;
+
+    SharedDigest(Piece[] subject, Piece[] html, Piece[] text)
     {
         _subject = subject;
         _html = html;
         _text = text;
     }
 
-    /// <summary>Renders the templates once for every mail shaped like <paramref name="view"/>.</summary>
-    public static SharedDigest Render(TemplateRenderer templates, DigestView view)
+    /// <summary>
+    /// Renders the templates once for every mail shaped like <paramref name="view"/>; with
+    /// <paramref name="topicLists"/>, each paper's topics as a list (see <see cref="TopicListsHold"/>).
+    /// </summary>
+    /// <returns>Null when the topics were to be lists but this shape's rendering does not write them as one (each such mail is rendered whole).</returns>
+    public static SharedDigest? Render(TemplateRenderer templates, DigestView view, bool topicLists)
     {
-        var marked = Walk(view, new Slots(marking: true));
-        var escapedEnd = templates.Escape("<");
-        var name = DigestRenderer.TemplateName;
-        var subject = Split(templates.Render($"emails/{name}.subject.txt", marked), escapedEnd);
+        var (subject, html, text) = RenderParts(templates, view, topicLists ? 2 : null);
+        if (topicLists && subject.Concat(html).Concat(text).Any(p => p.Kind == PieceKind.Topic))
+            return null;
         // Made one line now when it holds no value, otherwise per mail.
         if (subject.Length == 1)
             subject = [subject[0] with { Text = TemplateRenderer.OneLine(subject[0].Text) }];
-        return new SharedDigest(
-            subject,
-            Split(templates.Render($"emails/{name}.html", marked), escapedEnd),
-            Split(templates.Render($"emails/{name}.txt", marked), escapedEnd));
+        return new SharedDigest(subject, html, text);
     }
 
-    /// <summary>What the rendering of <paramref name="view"/> depends on, and its values in slot order.</summary>
-    public static (string Shape, List<Value> Values) Read(DigestView view)
+    /// <summary>
+    /// Whether these templates write a paper's topics as a list of like items: rendered with two
+    /// topics a paper and with three, every piece must be the same but for one more item, with the
+    /// same separator. Asked of the templates themselves (an operator's may number or join them).
+    /// </summary>
+    public static bool TopicListsHold(TemplateRenderer templates, DigestView view)
     {
-        var slots = new Slots(marking: false);
+        if (!view.Papers.Any(p => p.Topics.Count > 0))
+            return false;
+        var two = RenderParts(templates, view, 2);
+        var three = RenderParts(templates, view, 3);
+        return Same(two.Subject, three.Subject) && Same(two.Html, three.Html) && Same(two.Text, three.Text);
+
+        static bool Same(Piece[] a, Piece[] b) => a.AsSpan().SequenceEqual(b);
+    }
+
+    static (Piece[] Subject, Piece[] Html, Piece[] Text) RenderParts(TemplateRenderer templates, DigestView view, int? topicMarkers)
+    {
+        var marked = Walk(view, new Slots(marking: true, topicMarkers));
+        var escapedEnd = templates.Escape("<");
+        var name = DigestRenderer.TemplateName;
+        return (
+            Pieces(Split(templates.Render($"emails/{name}.subject.txt", marked), escapedEnd), topicMarkers),
+            Pieces(Split(templates.Render($"emails/{name}.html", marked), escapedEnd), topicMarkers),
+            Pieces(Split(templates.Render($"emails/{name}.txt", marked), escapedEnd), topicMarkers));
+    }
+
+    /// <summary>
+    /// What the rendering of <paramref name="view"/> depends on, and its values: slot by slot, and
+    /// each paper's topics. With <paramref name="topicLists"/>, a paper's topics count in the shape
+    /// only as none or some.
+    /// </summary>
+    public static (string Shape, Values Values) Read(DigestView view, bool topicLists)
+    {
+        var slots = new Slots(marking: false, topicLists ? 2 : null);
         Walk(view, slots);
-        return (slots.Shape.ToString(), slots.Values);
+        return (slots.Shape.ToString(), new Values(slots.Values, slots.Topics));
     }
 
     /// <summary>The mail of these values (from <see cref="Read"/> on a view of this shape).</summary>
-    public RenderedEmail For(List<Value> values, Escaper escaper)
+    public RenderedEmail For(Values values, Escaper escaper)
     {
         var mail = new MailValues(values, escaper);
         var subject = Join(_subject, mail);
@@ -116,11 +157,7 @@ internal sealed class SharedDigest
                 TextDetails = slots.Add(paper.TextDetails),
                 TextExcerpt = slots.Add(paper.TextExcerpt, shared: true)!,
             };
-            slots.Note(paper.Topics.Count.ToString(CultureInfo.InvariantCulture));
-            var topics = new string[paper.Topics.Count];
-            for (var i = 0; i < topics.Length; i++)
-                topics[i] = slots.Add(paper.Topics[i])!;
-            papers.Add(marked with { Topics = topics });
+            papers.Add(marked with { Topics = slots.AddTopics(papers.Count, paper.Topics) });
         }
         return top with { Papers = papers };
     }
@@ -156,41 +193,165 @@ internal sealed class SharedDigest
         return parts.ToArray();
     }
 
-    static string Join(Part[] parts, MailValues values)
+    /// <summary>
+    /// The split output as pieces to join: text, then a slot's value, a topic, or (where the
+    /// topics are lists) a paper's topic list: its first marker's piece, whose next piece (up to the
+    /// second marker) is the separator, not written as such.
+    /// </summary>
+    static Piece[] Pieces(Part[] parts, int? topicMarkers)
     {
-        if (parts.Length == 1)
-            return parts[0].Text;
-        var length = 0;
-        foreach (var part in parts)
-            length += part.Text.Length + (part.Slot is { } slot ? values.Get(slot, part.Escaped).Length : 0);
-        return string.Create(length, (parts, values), static (target, state) =>
+        var pieces = new List<Piece>(parts.Length);
+        for (var i = 0; i < parts.Length; i++)
         {
-            foreach (var part in state.parts)
+            var part = parts[i];
+            if (part.Slot is not { } slot)
             {
-                part.Text.CopyTo(target);
-                target = target[part.Text.Length..];
-                if (part.Slot is { } slot)
+                pieces.Add(new Piece(part.Text, PieceKind.Text, 0, 0, false, null));
+                continue;
+            }
+            if (slot < FirstTopicSlot)
+            {
+                pieces.Add(new Piece(part.Text, PieceKind.Value, slot, 0, part.Escaped, null));
+                continue;
+            }
+            var (paper, topic) = Math.DivRem(slot - FirstTopicSlot, TopicStride);
+            if (topicMarkers is null)
+            {
+                pieces.Add(new Piece(part.Text, PieceKind.Topic, paper, topic, part.Escaped, null));
+                continue;
+            }
+            // A list of like items: the first marker, the separator up to the second, and the
+            // later markers (their pieces are the separator again) stand for every topic.
+            if (topic == 0 && IsList(parts, i, topicMarkers.Value))
+            {
+                pieces.Add(new Piece(part.Text, PieceKind.TopicList, paper, 0, part.Escaped, parts[i + 1].Text));
+                i += topicMarkers.Value - 1;
+                continue;
+            }
+            // Not a list of like items after all: the check (TopicListsHold) fails on this.
+            pieces.Add(new Piece(part.Text, PieceKind.Topic, paper, topic, part.Escaped, null));
+        }
+        return pieces.ToArray();
+    }
+
+    /// <summary>Whether the parts from <paramref name="first"/> are a paper's topic markers in order, written alike, with one separator between each two.</summary>
+    static bool IsList(Part[] parts, int first, int markers)
+    {
+        if (first + markers > parts.Length)
+            return false;
+        var (slot, escaped, separator) = (parts[first].Slot, parts[first].Escaped, parts[first + 1].Text);
+        for (var j = 1; j < markers; j++)
+        {
+            var part = parts[first + j];
+            if (part.Slot != slot + j || part.Escaped != escaped || part.Text != separator)
+                return false;
+        }
+        return true;
+    }
+
+    static string Join(Piece[] pieces, MailValues values)
+    {
+        if (pieces.Length == 1 && pieces[0].Kind == PieceKind.Text)
+            return pieces[0].Text;
+        var length = 0;
+        foreach (var piece in pieces)
+        {
+            length += piece.Text.Length;
+            switch (piece.Kind)
+            {
+                case PieceKind.Value:
+                    length += values.Get(piece.Slot, piece.Escaped).Length;
+                    break;
+                case PieceKind.Topic:
+                    length += values.Topic(piece.Slot, piece.Topic, piece.Escaped).Length;
+                    break;
+                case PieceKind.TopicList:
+                    var count = values.TopicCount(piece.Slot);
+                    for (var t = 0; t < count; t++)
+                        length += values.Topic(piece.Slot, t, piece.Escaped).Length;
+                    length += (count - 1) * piece.Separator!.Length;
+                    break;
+            }
+        }
+        return string.Create(length, (pieces, values), static (target, state) =>
+        {
+            foreach (var piece in state.pieces)
+            {
+                Write(ref target, piece.Text);
+                switch (piece.Kind)
                 {
-                    var value = state.values.Get(slot, part.Escaped);
-                    value.CopyTo(target);
-                    target = target[value.Length..];
+                    case PieceKind.Value:
+                        Write(ref target, state.values.Get(piece.Slot, piece.Escaped));
+                        break;
+                    case PieceKind.Topic:
+                        Write(ref target, state.values.Topic(piece.Slot, piece.Topic, piece.Escaped));
+                        break;
+                    case PieceKind.TopicList:
+                        var count = state.values.TopicCount(piece.Slot);
+                        for (var t = 0; t < count; t++)
+                        {
+                            if (t > 0)
+                                Write(ref target, piece.Separator!);
+                            Write(ref target, state.values.Topic(piece.Slot, t, piece.Escaped));
+                        }
+                        break;
                 }
             }
         });
+
+        static void Write(ref Span<char> target, string text)
+        {
+            text.CopyTo(target);
+            target = target[text.Length..];
+        }
     }
 
-    /// <summary>Template output up to a value (none after the last piece).</summary>
+    /// <summary>Template output up to a marker (none after the last piece).</summary>
     readonly record struct Part(string Text, int? Slot, bool Escaped);
+
+    enum PieceKind
+    {
+        Text,
+        Value,
+        Topic,
+        TopicList,
+    }
+
+    /// <summary>Text, then what follows it: a slot's value, topic <see cref="Topic"/> of paper <see cref="Slot"/>, or that paper's topic list.</summary>
+    readonly record struct Piece(string Text, PieceKind Kind, int Slot, int Topic, bool Escaped, string? Separator);
+
+    /// <summary>A mail's values: slot by slot, and each paper's topics.</summary>
+    public sealed record Values(List<Value> Slots, List<IReadOnlyList<string>> Topics);
 
     /// <summary>A value of the view, and whether it is a paper's own text (the same in every mail that shows the paper there).</summary>
     public readonly record struct Value(string? Text, bool Shared);
 
     /// <summary>Records the view's values in slot order and its shape; when marking, returns each value's marker.</summary>
-    sealed class Slots(bool marking)
+    /// <param name="topicMarkers">Markers for a paper's topics as a list (when the templates allow lists), or null: one per topic.</param>
+    sealed class Slots(bool marking, int? topicMarkers)
     {
         public List<Value> Values { get; } = new(256);
 
+        public List<IReadOnlyList<string>> Topics { get; } = new(16);
+
         public StringBuilder Shape { get; } = new(128);
+
+        /// <summary>Records a paper's topics; in the shape, their count, or only none or some when they are a list.</summary>
+        public IReadOnlyList<string> AddTopics(int paper, IReadOnlyList<string> topics)
+        {
+            Topics.Add(topics);
+            if (topicMarkers is not null)
+                Shape.Append(topics.Count == 0 ? '0' : '+');
+            else
+                Note(topics.Count.ToString(CultureInfo.InvariantCulture));
+            if (!marking)
+                return topics;
+            var count = topics.Count == 0 ? 0 : topicMarkers ?? topics.Count;
+            var marked = new string[count];
+            for (var i = 0; i < count; i++)
+                marked[i] = MarkerOf(FirstTopicSlot + paper * TopicStride + i);
+            return marked;
+        }
 
         public string? Add(string? value, bool shared = false)
         {
@@ -213,16 +374,25 @@ internal sealed class SharedDigest
     }
 
     /// <summary>One mail's values, each escaped only if a template writes it escaped, and then once.</summary>
-    sealed class MailValues(List<Value> values, Escaper escaper)
+    sealed class MailValues(Values values, Escaper escaper)
     {
-        readonly string?[] _escaped = new string?[values.Count];
+        readonly string?[] _escaped = new string?[values.Slots.Count];
 
         public string Get(int slot, bool escaped)
         {
-            var value = values[slot];
+            var value = values.Slots[slot];
             if (!escaped)
                 return value.Text ?? "";
             return _escaped[slot] ??= escaper.Escape(value.Text ?? "", value.Shared);
+        }
+
+        public int TopicCount(int paper) => values.Topics[paper].Count;
+
+        /// <summary>A topic label: short, and the same few labels in many mails, so escaped as it comes.</summary>
+        public string Topic(int paper, int topic, bool escaped)
+        {
+            var label = values.Topics[paper][topic];
+            return escaped ? escaper.Escape(label, shared: false) : label;
         }
     }
 

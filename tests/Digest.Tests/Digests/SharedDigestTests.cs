@@ -62,8 +62,8 @@ public sealed class SharedDigestTests
         var renderer = new DigestRenderer(TemplateRenderer.Load());
         var mails = Subscribers().Select(renderer.Render).ToList();
 
-        // Daily, weekly and relabelled lists are one shape (five papers, the same values present);
-        // the list with a blank topic (one topic fewer shown), "Only one" and the quoted one are others.
+        // Daily, weekly, relabelled and blank-topic lists are one shape (five papers, the same values
+        // present, topics on each); "Only one" and the quoted one are others.
         Assert.That(renderer.CacheCounts, Is.EqualTo((Subscribers().Count() - 3L, 3L)), "three distinct shapes");
         Assert.That(mails.Select(m => m.Html).Distinct().Count(), Is.EqualTo(mails.Count));
         Assert.That(mails[1].Html, Does.Contain("https://digest.example/manage/M2?a&#x3D;1&amp;b&#x3D;&#x27;2&#x27;"));
@@ -122,6 +122,30 @@ public sealed class SharedDigestTests
                 Assert.That(shared, Is.EqualTo(whole), $"mail {n}");
         }
         Assert.That(renderer.CacheCounts.Misses, Is.GreaterThan(1_000), "the mails cover many shapes, not a few");
+    }
+
+    [TestCase("{{#each papers}}<p>{{#each topics}}{{#if @first}}matched: {{/if}}<i>{{this}}</i> {{/each}}</p>{{/each}}")]
+    [TestCase("{{#each papers}}<p>{{#each topics}}<i>{{this}}</i>, {{/each}}</p><p>{{#each topics}}{{this}}{{/each}}</p>{{/each}}")]
+    [TestCase("{{#each papers}}{{#if textDetails}}<p>{{#each topics}}[{{this}}]{{/each}}</p>{{/if}}{{/each}}")]
+    public void An_operators_template_that_writes_topics_its_own_way_still_gives_each_mail_exactly(string html)
+    {
+        var folder = Directory.CreateTempSubdirectory("digest-shared-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "emails"));
+            File.WriteAllText(Path.Combine(folder, "emails", "digest.html.hbs"), html);
+            var renderer = new DigestRenderer(TemplateRenderer.Load(folder));
+            var realistic = Realistic();
+            foreach (var topics in new[] { 1, 2, 3, 0, 4, 1 })
+            {
+                var content = realistic with { Papers = realistic.Papers.Select(p => p with { Topics = Labels.Take(topics).ToList() }).ToList() };
+                Assert.That(renderer.Render(content), Is.EqualTo(renderer.RenderWhole(content)), $"{topics} topics a paper");
+            }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
     }
 
     static readonly string[] Words = ["diffusion", "models", "reward", "O'Brien's", "<b>bold</b>", "a & b", "\"quoted\"", "x=y", "`tick`", "naïve", "数据", "🙂", "policy", "agents", "RLHF"];
