@@ -59,8 +59,11 @@ public sealed class PapersJourneyTests
             "Diffusion Models Are Secretly Good Planners", "Reward Models Under Distribution Shift", "Consistency Distillation for Fast Diffusion Sampling",
         }));
         await page.FillAsync("#site-search", "diffusion -reward");
+        // Registered before the key press, which (unlike a click) does not wait for the navigation it
+        // starts: a wait begun afterwards can miss the commit (see the keyboard test).
+        var searched = page.WaitForURLAsync("**/search?q=*");
         await page.PressAsync("#site-search", "Enter");
-        await page.WaitForURLAsync("**/search?q=*");
+        await searched;
         Assert.That(await page.Locator("li.paper h3").AllInnerTextsAsync(), Has.Count.EqualTo(2));
         await page.ClickAsync("text=Subscribe to this search");
         await page.WaitForURLAsync("**/subscribe?topic=*");

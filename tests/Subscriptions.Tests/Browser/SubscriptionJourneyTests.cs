@@ -180,8 +180,12 @@ public sealed class SubscriptionJourneyTests
         Assert.That(await page.EvaluateAsync<string>("document.activeElement.id"), Is.EqualTo("topics"));
         await page.Keyboard.TypeAsync("reward models");
         await page.FocusAsync("button[type=submit]");
+        // A key press, unlike a click, returns before the navigation it starts has committed, and
+        // WaitForURLAsync only subscribes after it has read the current URL (a window that grows
+        // on a loaded machine): a commit in that window is missed. So the wait is registered first.
+        var submitted = page.WaitForURLAsync("**/check-your-inbox");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/check-your-inbox");
+        await submitted;
 
         Assert.That(await StatusAsync("keyboard@example.org"), Is.EqualTo("pending"));
     }

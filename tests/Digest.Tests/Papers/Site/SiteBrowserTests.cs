@@ -85,8 +85,11 @@ public sealed class SiteBrowserTests
         await page.Keyboard.PressAsync("Tab");
         Assert.That(await page.EvaluateAsync<string>("document.activeElement.id"), Is.EqualTo("site-search"));
         await page.Keyboard.TypeAsync("diffusion");
+        // Registered before the key press, which (unlike a click) does not wait for the navigation it
+        // starts: a wait begun afterwards can miss the commit on a loaded machine.
+        var searched = page.WaitForURLAsync("**/search?q=diffusion");
         await page.Keyboard.PressAsync("Enter");
-        await page.WaitForURLAsync("**/search?q=diffusion");
+        await searched;
         Assert.That(await page.Locator("li.paper").CountAsync(), Is.GreaterThan(0));
 
         await page.GotoAsync(_base.ToString());
