@@ -103,7 +103,10 @@ public sealed class ConsoleBrowserTests(int width)
     {
         var response = await page.RunAndWaitForResponseAsync(() => page.ClickAsync("button[type=submit]"),
             r => r.Request.Method == "POST" && r.Url.EndsWith(AdminPaths.SignIn, StringComparison.Ordinal));
-        await page.WaitForLoadStateAsync(LoadState.DOMContentLoaded);
+        // The click has waited for the navigation it started; the new page is then waited for by
+        // polling it, not by WaitForLoadStateAsync, whose check-then-listen can miss a load event
+        // that comes in between (it did under load: a 30 s timeout with the page long loaded).
+        await page.Locator("body").WaitForAsync();
         return response;
     }
 
