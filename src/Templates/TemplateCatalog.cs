@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -24,15 +25,30 @@ internal sealed partial class TemplateCatalog
 
     readonly Dictionary<string, HandlebarsTemplate<object, object>> _templates;
     readonly HandlebarsTemplate<object, object> _escape;
+    readonly SearchValues<char> _unchanged;
 
     TemplateCatalog(Dictionary<string, HandlebarsTemplate<object, object>> templates, HandlebarsTemplate<object, object> escape)
     {
         _templates = templates;
         _escape = escape;
+        // Asked of the encoder itself, not assumed: the printable ASCII characters it leaves alone.
+        var unchanged = new StringBuilder();
+        for (var c = ' '; c <= '~'; c++)
+        {
+            var one = c.ToString();
+            if (escape(new EscapedValue(one)) == one)
+                unchanged.Append(c);
+        }
+        _unchanged = SearchValues.Create(unchanged.ToString());
     }
 
-    /// <summary>A value exactly as an HTML template's <c>{{value}}</c> writes it.</summary>
-    public string Escape(string value) => _escape(new EscapedValue(value));
+    /// <summary>
+    /// A value exactly as an HTML template's <c>{{value}}</c> writes it. A value with none of the
+    /// characters the encoder changes is its own escaped form, without a rendering (a digest
+    /// escapes dozens of values a mail).
+    /// </summary>
+    public string Escape(string value) =>
+        value.AsSpan().ContainsAnyExcept(_unchanged) ? _escape(new EscapedValue(value)) : value;
 
     public IEnumerable<string> Names => _templates.Keys;
 

@@ -16,6 +16,23 @@ public sealed class TemplateEscapingTests
     }
 
     [Test]
+    public void Escape_writes_a_value_as_an_html_template_does_plain_or_not()
+    {
+        var random = new Random(13);
+        var alphabet = Enumerable.Range(' ', '~' - ' ' + 1).Select(c => (char)c).Concat("é数🙂\t".ToCharArray()).ToArray();
+        var values = Enumerable.Range(0, 2_000).Select(_ => new string(Enumerable.Range(0, random.Next(0, 40)).Select(_ => alphabet[random.Next(alphabet.Length)]).ToArray()))
+            .Concat(["plain words 123", "https://digest.test/manage/AbC-_9", Hostile, ""]);
+
+        foreach (var value in values)
+        {
+            var asTemplateWritesIt = Renderer.Render("pages/error", new { Title = value, Message = "", Field = "" });
+            Assert.That(asTemplateWritesIt, Does.Contain(Renderer.Escape(value)), value);
+        }
+        const string Plain = "plain words 123";
+        Assert.That(Renderer.Escape(Plain), Is.SameAs(Plain), "nothing to escape: the value itself");
+    }
+
+    [Test]
     public void Text_templates_keep_values_as_they_are()
     {
         var email = Renderer.RenderEmail("confirmation", new

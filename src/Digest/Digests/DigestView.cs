@@ -70,7 +70,7 @@ internal sealed record DigestView(
 
     static string ScheduleOf(DigestContent content) => content.Frequency == Frequency.Weekly ? "weekly" : "daily";
 
-    /// <summary>Why the subscriber gets the digest: their own topics, so not part of a paper list shared with others.</summary>
+    /// <summary>Why the subscriber gets the digest, naming their own topics.</summary>
     public static string WhyOf(DigestContent content) => content.SubscriberTopics.Count == 0
         ? $"You get this digest {ScheduleOf(content)}."
         : $"You get this digest {ScheduleOf(content)} because you follow: {string.Join(", ", content.SubscriberTopics)}.";

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
@@ -397,39 +396,15 @@ internal sealed class SharedDigest
     }
 
     /// <summary>
-    /// HTML-escapes values exactly as the templates do (<see cref="TemplateRenderer.Escape"/>), cheaply:
-    /// a value with none of the characters the templates' encoder changes is its own escaped form,
-    /// and a paper's own text, the same string in every mail that shows it, is escaped once.
+    /// HTML-escapes values exactly as the templates do (<see cref="TemplateRenderer.Escape"/>); a
+    /// paper's own text, the same string in every mail that shows it, is escaped once.
     /// </summary>
-    public sealed class Escaper
+    public sealed class Escaper(TemplateRenderer templates)
     {
-        readonly TemplateRenderer _templates;
-        readonly SearchValues<char> _unchanged;
         readonly ConditionalWeakTable<string, string> _shared = new();
-        readonly ConditionalWeakTable<string, string>.CreateValueCallback _escape;
+        readonly ConditionalWeakTable<string, string>.CreateValueCallback _escape = templates.Escape;
 
-        public Escaper(TemplateRenderer templates)
-        {
-            _templates = templates;
-            _escape = templates.Escape;
-            // Asked of the encoder itself, not assumed: the printable ASCII characters it leaves alone.
-            var unchanged = new StringBuilder();
-            for (var c = ' '; c <= '~'; c++)
-            {
-                var one = c.ToString();
-                if (templates.Escape(one) == one)
-                    unchanged.Append(c);
-            }
-            _unchanged = SearchValues.Create(unchanged.ToString());
-        }
-
-        public string Escape(string value, bool shared)
-        {
-            if (!value.AsSpan().ContainsAnyExcept(_unchanged))
-                return value;
-            if (!shared)
-                return _templates.Escape(value);
-            return _shared.GetValue(value, _escape);
-        }
+        public string Escape(string value, bool shared) =>
+            shared ? _shared.GetValue(value, _escape) : templates.Escape(value);
     }
 }
