@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Diagnostics.CodeAnalysis;
-using System.Security.Cryptography;
 
 namespace Digest.Subscriptions.Links;
 
@@ -35,7 +34,7 @@ public sealed record BounceToken(BouncedMail Mail, long SubscriberId, long MailI
     {
         Span<byte> bytes = stackalloc byte[MaxBytes];
         var length = WritePayload(bytes);
-        Mac(key, bytes[..length], bytes.Slice(length, MacBytes));
+        TokenMac.Write(key, Label, LinkPurpose.Bounce, bytes[..length], bytes.Slice(length, MacBytes));
         return Base32(bytes[..(length + MacBytes)]);
     }
 
@@ -47,9 +46,7 @@ public sealed record BounceToken(BouncedMail Mail, long SubscriberId, long MailI
         if (text is null || text.Length > MaxLength || !TryDecodeBase32(text, bytes, out var total) || total <= MacBytes + 3)
             return false;
         var payload = bytes[..(total - MacBytes)];
-        Span<byte> expected = stackalloc byte[MacBytes];
-        Mac(key, payload, expected);
-        if (!CryptographicOperations.FixedTimeEquals(expected, bytes.Slice(payload.Length, MacBytes)))
+        if (!TokenMac.Matches(key, Label, LinkPurpose.Bounce, payload, bytes.Slice(payload.Length, MacBytes)))
             return false;
         var mail = (BouncedMail)payload[0];
         if (!Enum.IsDefined(mail))
@@ -72,17 +69,6 @@ public sealed record BounceToken(BouncedMail Mail, long SubscriberId, long MailI
         written += WriteVarint(bytes[written..], (ulong)SubscriberId);
         written += WriteVarint(bytes[written..], (ulong)MailId);
         return written;
-    }
-
-    static void Mac(byte[] key, ReadOnlySpan<byte> payload, Span<byte> destination)
-    {
-        Span<byte> message = stackalloc byte[Label.Length + 1 + MaxBytes];
-        Label.CopyTo(message);
-        message[Label.Length] = (byte)LinkPurpose.Bounce;
-        payload.CopyTo(message[(Label.Length + 1)..]);
-        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(key, message[..(Label.Length + 1 + payload.Length)], mac);
-        mac[..destination.Length].CopyTo(destination);
     }
 
     // LEB128: 7 bits a byte, so the ids of a young installation cost two or three bytes, not eight.

@@ -1,6 +1,5 @@
 using System.Buffers.Binary;
 using System.Buffers.Text;
-using System.Security.Cryptography;
 
 namespace Digest.Subscriptions.Links;
 
@@ -36,7 +35,9 @@ internal static class LinkToken
     {
         Span<byte> token = stackalloc byte[TokenBytes];
         BinaryPrimitives.WriteInt64BigEndian(token, id);
-        Mac(key, purpose, id, generation, token[IdBytes..]);
+        Span<byte> signed = stackalloc byte[IdBytes + 4];
+        Signed(id, generation, signed);
+        TokenMac.Write(key, Label, purpose, signed, token[IdBytes..]);
         return Base64Url.EncodeToString(token);
     }
 
@@ -57,21 +58,16 @@ internal static class LinkToken
         Span<byte> bytes = stackalloc byte[TokenBytes];
         if (!TryDecode(token, bytes))
             return false;
-        Span<byte> expected = stackalloc byte[MacBytes];
-        Mac(key, purpose, BinaryPrimitives.ReadInt64BigEndian(bytes), generation, expected);
-        return CryptographicOperations.FixedTimeEquals(expected, bytes[IdBytes..]);
+        Span<byte> signed = stackalloc byte[IdBytes + 4];
+        Signed(BinaryPrimitives.ReadInt64BigEndian(bytes), generation, signed);
+        return TokenMac.Matches(key, Label, purpose, signed, bytes[IdBytes..]);
     }
 
-    static void Mac(byte[] key, LinkPurpose purpose, long id, int generation, Span<byte> destination)
+    // What the MAC covers after the purpose: the id, then the generation (which the token does not carry).
+    static void Signed(long id, int generation, Span<byte> destination)
     {
-        Span<byte> message = stackalloc byte[Label.Length + 1 + 8 + 4];
-        Label.CopyTo(message);
-        message[Label.Length] = (byte)purpose;
-        BinaryPrimitives.WriteInt64BigEndian(message[(Label.Length + 1)..], id);
-        BinaryPrimitives.WriteInt32BigEndian(message[(Label.Length + 9)..], generation);
-        Span<byte> mac = stackalloc byte[HMACSHA256.HashSizeInBytes];
-        HMACSHA256.HashData(key, message, mac);
-        mac[..destination.Length].CopyTo(destination);
+        BinaryPrimitives.WriteInt64BigEndian(destination, id);
+        BinaryPrimitives.WriteInt32BigEndian(destination[IdBytes..], generation);
     }
 
     static bool TryDecode(string? token, Span<byte> bytes) =>
