@@ -75,15 +75,17 @@ public sealed class OutboxDelivery(
     {
         // The fence (this claim still holds the row, its lease has not run out) and whether the
         // subscriber may still get it: an unsubscribe or a suppression since it was queued cancels it.
+        // The fence is a column, not a condition, so the ids' primary-key lookups answer it (as in
+        // DigestDelivery).
         const string Sql = """
-            SELECT o.id AS Id,
+            SELECT o.id AS Id, o.claimed_by = @Claim AND o.state = 'queued' AND o.due_at > @Now AS Held,
                    (o.subscriber_id IS NULL OR EXISTS (
                        SELECT FROM subscribers s WHERE s.id = o.subscriber_id AND s.status = ANY (o.send_if_status))) AS MaySend
             FROM outbox o
-            WHERE o.id = ANY (@Ids) AND o.claimed_by = @Claim AND o.state = 'queued' AND o.due_at > @Now
+            WHERE o.id = ANY (@Ids)
             """;
-        var rows = await connection.QueryAsync<(long Id, bool MaySend)>(new CommandDefinition(Sql, new { Ids = ids, Claim = claim, Now = now }, cancellationToken: cancellationToken));
-        return rows.ToDictionary(r => r.Id, r => r.MaySend);
+        var rows = await connection.QueryAsync<(long Id, bool? Held, bool MaySend)>(new CommandDefinition(Sql, new { Ids = ids, Claim = claim, Now = now }, cancellationToken: cancellationToken));
+        return rows.Where(r => r.Held == true).ToDictionary(r => r.Id, r => r.MaySend);
     }
 
     protected override async Task<Attempt> SendAsync(ClaimedMail mail, CancellationToken cancellationToken)
