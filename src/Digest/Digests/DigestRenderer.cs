@@ -113,7 +113,8 @@ public sealed class DigestRenderer
 
     /// <summary>
     /// A paper at a position, compared on everything <see cref="PaperView.Shown"/> reads (not the
-    /// subscriber's topics): a paper whose title or upvotes changed is shown anew.
+    /// subscriber's topics): a paper whose title or upvotes changed is shown anew. The issue reader
+    /// gives the same string instances from mail to mail, so the comparisons are mostly by reference.
     /// </summary>
     readonly struct ShownPaper(IssuePaper paper, int number, int numberWidth, Uri siteUrl) : IEquatable<ShownPaper>
     {
@@ -128,7 +129,7 @@ public sealed class DigestRenderer
             return _number == other._number && _numberWidth == other._numberWidth && _siteUrl == other._siteUrl
                 && p.Id == q.Id && p.Upvotes == q.Upvotes && p.Title == q.Title && p.Abstract == q.Abstract
                 && p.PageUrl == q.PageUrl && p.PdfUrl == q.PdfUrl && p.CodeUrl == q.CodeUrl
-                && p.Authors.SequenceEqual(q.Authors, StringComparer.Ordinal);
+                && (ReferenceEquals(p.Authors, q.Authors) || p.Authors.SequenceEqual(q.Authors, StringComparer.Ordinal));
         }
 
         public override bool Equals(object? obj) => obj is ShownPaper other && Equals(other);

@@ -87,16 +87,50 @@ internal sealed record DigestView(
     /// <summary>"RLHF, diffusion and more": the matched topics, the most frequent first (ties: the first to appear in the ranking).</summary>
     static string? MatchedTopics(IReadOnlyList<IssuePaper> papers)
     {
-        var topics = papers.SelectMany(p => p.Topics.Distinct(StringComparer.Ordinal))
-            .GroupBy(t => t, StringComparer.Ordinal)
-            .OrderByDescending(g => g.Count())
-            .Select(g => DigestText.Shorten(g.Key, 40))
-            .ToList();
-        if (topics.Count == 0)
+        // Per mail, so no LINQ grouping: a mail has a few topics (a subscriber follows at most
+        // ten), counted in a list in the order they first appear, then sorted stably by count.
+        var counts = new List<(string Topic, int Papers)>(8);
+        foreach (var paper in papers)
+        {
+            var topics = paper.Topics;
+            for (var i = 0; i < topics.Count; i++)
+            {
+                var topic = topics[i];
+                if (Repeats(topics, i))
+                    continue;
+                var at = counts.FindIndex(c => string.Equals(c.Topic, topic, StringComparison.Ordinal));
+                if (at < 0)
+                    counts.Add((topic, 1));
+                else
+                    counts[at] = (topic, counts[at].Papers + 1);
+            }
+        }
+        if (counts.Count == 0)
             return null;
-        return topics.Count <= NamedTopicsAtMost
-            ? string.Join(", ", topics)
-            : string.Join(", ", topics.Take(NamedTopics)) + " and more";
+        for (var i = 1; i < counts.Count; i++)
+        {
+            var moving = counts[i];
+            var j = i - 1;
+            for (; j >= 0 && counts[j].Papers < moving.Papers; j--)
+                counts[j + 1] = counts[j];
+            counts[j + 1] = moving;
+        }
+        var named = counts.Count <= NamedTopicsAtMost ? counts.Count : NamedTopics;
+        var names = new string[named];
+        for (var i = 0; i < named; i++)
+            names[i] = DigestText.Shorten(counts[i].Topic, 40);
+        return named == counts.Count ? string.Join(", ", names) : string.Join(", ", names) + " and more";
+
+        // A paper counts once for each topic, however often its list names it.
+        static bool Repeats(IReadOnlyList<string> topics, int index)
+        {
+            for (var i = 0; i < index; i++)
+            {
+                if (string.Equals(topics[i], topics[index], StringComparison.Ordinal))
+                    return true;
+            }
+            return false;
+        }
     }
 
     /// <summary>

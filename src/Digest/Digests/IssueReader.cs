@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Dapper;
 using Digest.Subscriptions.Filters;
@@ -15,6 +16,11 @@ namespace Digest.Digests;
 public sealed class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks links, ReturnPaths returnPaths, PublicSite site)
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Papers kept between batches (a day has a few hundred new ones); all go when full.</summary>
+    const int PaperCapacity = 4_096;
+
+    readonly ConcurrentDictionary<string, PaperRow> _papers = new(StringComparer.Ordinal);
 
     /// <returns>Null when there is no such issue (or its subscriber was deleted, which deletes it).</returns>
     public async Task<DigestContent?> ReadAsync(long issueId, CancellationToken cancellationToken = default) =>
@@ -39,12 +45,7 @@ public sealed class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks l
             JOIN subscribers s ON s.id = i.subscriber_id
             WHERE i.id = ANY (@issueIds)
             """;
-        const string PapersSql = """
-            SELECT id AS Id, title AS Title, authors AS Authors, abstract AS Abstract, upvotes AS Upvotes,
-                   page_url AS PageUrl, pdf_url AS PdfUrl, code_url AS CodeUrl
-            FROM papers
-            WHERE id = ANY (@paperIds)
-            """;
+
         const string TopicsSql = """
             SELECT st.subscriber_id AS SubscriberId, t.query AS Query, t.author AS Author, t.category AS Category, t.min_upvotes AS MinUpvotes
             FROM subscriber_topics st
@@ -63,8 +64,7 @@ public sealed class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks l
 
         var listed = issues.ToDictionary(i => i.Id, i => JsonSerializer.Deserialize<ListedPaper[]>(i.Papers, Json) ?? []);
         var paperIds = listed.Values.SelectMany(l => l).Select(p => p.Id).Distinct(StringComparer.Ordinal).ToArray();
-        var papers = (await connection.QueryAsync<PaperRow>(new CommandDefinition(
-            PapersSql, new { paperIds }, cancellationToken: cancellationToken))).ToDictionary(p => p.Id, StringComparer.Ordinal);
+        var papers = await PapersAsync(connection, paperIds, cancellationToken);
         var topics = (await connection.QueryAsync<TopicRow>(new CommandDefinition(
             TopicsSql, new { subscriberIds = issues.Select(i => i.SubscriberId).Distinct().ToArray() }, cancellationToken: cancellationToken)))
             .ToLookup(t => t.SubscriberId, t => new TopicFilter(t.Query, t.Author, t.Category, t.MinUpvotes).ToString());
@@ -91,6 +91,45 @@ public sealed class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks l
         return result;
     }
 
+    /// <summary>
+    /// The papers by id, each the same instance from batch to batch while its row is unchanged: a
+    /// day's mails show the same few hundred papers, and what is worked out per paper (how it is
+    /// shown, its escaped text) is kept by instance. Each batch asks only for the row versions
+    /// (xmin changes with every update, so an ingest that changes upvotes is seen at once) and
+    /// reads in full the papers it has not got or that changed.
+    /// </summary>
+    async Task<Dictionary<string, PaperRow>> PapersAsync(NpgsqlConnection connection, string[] paperIds, CancellationToken cancellationToken)
+    {
+        const string VersionsSql = "SELECT id AS Id, xmin::text AS Version FROM papers WHERE id = ANY (@paperIds)";
+        const string PapersSql = """
+            SELECT id AS Id, xmin::text AS Version, title AS Title, authors AS Authors, abstract AS Abstract, upvotes AS Upvotes,
+                   page_url AS PageUrl, pdf_url AS PdfUrl, code_url AS CodeUrl
+            FROM papers
+            WHERE id = ANY (@paperIds)
+            """;
+        var papers = new Dictionary<string, PaperRow>(paperIds.Length, StringComparer.Ordinal);
+        var stale = new List<string>();
+        foreach (var (id, version) in await connection.QueryAsync<(string Id, string Version)>(new CommandDefinition(
+            VersionsSql, new { paperIds }, cancellationToken: cancellationToken)))
+        {
+            if (_papers.TryGetValue(id, out var known) && known.Version == version)
+                papers[id] = known;
+            else
+                stale.Add(id);
+        }
+        if (stale.Count == 0)
+            return papers;
+        if (_papers.Count + stale.Count > PaperCapacity)
+            _papers.Clear();
+        foreach (var paper in await connection.QueryAsync<PaperRow>(new CommandDefinition(
+            PapersSql, new { paperIds = stale.ToArray() }, cancellationToken: cancellationToken)))
+        {
+            papers[paper.Id] = paper;
+            _papers[paper.Id] = paper;
+        }
+        return papers;
+    }
+
     sealed record IssueRow(long Id, long SubscriberId, DateOnly Period, string Papers, string Frequency, int LinkGeneration);
 
     /// <summary>An entry of digest_issues.papers: <c>{"id": "2509.01234", "topics": ["rlhf"]}</c>.</summary>
@@ -103,6 +142,7 @@ public sealed class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks l
     sealed class PaperRow
     {
         public required string Id { get; init; }
+        public required string Version { get; init; }
         public required string Title { get; init; }
         public string[] Authors { get; init; } = [];
         public required string Abstract { get; init; }
@@ -111,6 +151,7 @@ public sealed class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks l
         public string? PdfUrl { get; init; }
         public string? CodeUrl { get; init; }
 
+        /// <summary>The paper with the topics it matched for one subscriber; its own values are this row's strings, the same instances in every mail.</summary>
         public IssuePaper ToIssuePaper(IReadOnlyList<string> topics) =>
             new(Id, Title, Authors, Abstract, Upvotes, PageUrl, PdfUrl, CodeUrl, topics);
     }

@@ -167,6 +167,28 @@ public sealed class IssuePageTests
         Assert.That(await page.TitleAsync(), Is.EqualTo("2 new papers on rlhf, agents — Nov 22"));
     }
 
+    [Test]
+    public async Task A_paper_that_changed_since_it_was_last_read_is_shown_as_it_is_now()
+    {
+        // The reader keeps papers between reads; an ingest that updates one must show at once.
+        await using var connection = new NpgsqlConnection(_connectionString);
+        await connection.ExecuteAsync("""
+            INSERT INTO papers (id, title, abstract, authors, upvotes, listed_at)
+            VALUES ('2511.00077', 'Before the update', 'Unchanged.', '{"Ada Lovelace"}', 7, now())
+            """);
+        var issue = await IssueAsync("""[{"id":"2511.00077","topics":["agents"]}]""");
+        var path = await ViewPathAsync(issue);
+        var before = await _client.GetStringAsync(path);
+
+        await connection.ExecuteAsync("UPDATE papers SET title = 'After the update', upvotes = 8 WHERE id = '2511.00077'");
+        var after = await _client.GetStringAsync(path);
+        var again = await _client.GetStringAsync(path);
+
+        Assert.That(before, Does.Contain("Before the update").And.Contain("7 upvotes"));
+        Assert.That(after, Does.Contain("After the update").And.Contain("8 upvotes").And.Not.Contain("Before the update"));
+        Assert.That(again, Is.EqualTo(after), "read again unchanged, from what the reader kept");
+    }
+
     async Task<Issue> IssueAsync(string papers, string status = "active", string frequency = "daily")
     {
         await using var connection = new NpgsqlConnection(_connectionString);
