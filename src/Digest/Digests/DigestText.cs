@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Digest.Digests;
@@ -18,6 +19,9 @@ internal static class DigestText
     /// </summary>
     public static string FlattenStart(string text, int max)
     {
+        // Most values (titles, topics, names, details lines) are already one line: as they are.
+        if (text.Length <= max && IsFlat(text))
+            return text;
         var result = new StringBuilder(Math.Min(text.Length, max == int.MaxValue ? text.Length : max + 1));
         var space = false;
         foreach (var c in text)
@@ -40,6 +44,15 @@ internal static class DigestText
         }
         return result.ToString();
     }
+
+    /// <summary>Every character <see cref="char.IsWhiteSpace"/> calls whitespace, but the plain space.</summary>
+    static readonly SearchValues<char> OtherWhitespace = SearchValues.Create(
+        Enumerable.Range(char.MinValue, char.MaxValue + 1).Select(c => (char)c).Where(c => c != ' ' && char.IsWhiteSpace(c)).ToArray());
+
+    /// <summary>Whether flattening would leave the text as it is: single spaces between words, none at either end.</summary>
+    static bool IsFlat(string text) =>
+        text.Length == 0
+        || (text[0] != ' ' && text[^1] != ' ' && !text.AsSpan().ContainsAny(OtherWhitespace) && !text.Contains("  ", StringComparison.Ordinal));
 
     /// <summary>At most about <paramref name="length"/> characters, cut after a whole word and marked with "…".</summary>
     public static string Excerpt(string text, int length)
@@ -66,9 +79,13 @@ internal static class DigestText
     /// </summary>
     public static string Wrap(string text, int width, string indent)
     {
+        var flat = Flatten(text);
+        // One line already: its words joined by single spaces are the text itself.
+        if (flat.Length <= width)
+            return flat;
         var result = new StringBuilder();
         var lineLength = 0;
-        foreach (var word in Flatten(text).Split(' ', StringSplitOptions.RemoveEmptyEntries))
+        foreach (var word in flat.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             if (lineLength > 0 && lineLength + 1 + word.Length > width)
             {

@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
+using System.Text.Json.Serialization;
 using Dapper;
 using Digest.Subscriptions.Filters;
 using Digest.Subscriptions.Links;
@@ -13,9 +14,8 @@ namespace Digest.Digests;
 /// gone from papers is left out), the subscriber's current topics and links. A batch costs three
 /// queries however many issues it holds: issues with their subscribers, papers, topics.
 /// </summary>
-public sealed class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks links, ReturnPaths returnPaths, PublicSite site)
+public sealed partial class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks links, ReturnPaths returnPaths, PublicSite site)
 {
-    static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Papers kept between batches (a day has a few hundred new ones); all go when full.</summary>
     const int PaperCapacity = 4_096;
@@ -62,7 +62,7 @@ public sealed class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks l
         if (issues.Count == 0)
             return result;
 
-        var listed = issues.ToDictionary(i => i.Id, i => JsonSerializer.Deserialize<ListedPaper[]>(i.Papers, Json) ?? []);
+        var listed = issues.ToDictionary(i => i.Id, i => JsonSerializer.Deserialize(i.Papers, IssueJson.Default.ListedPaperArray) ?? []);
         var paperIds = listed.Values.SelectMany(l => l).Select(p => p.Id).Distinct(StringComparer.Ordinal).ToArray();
         var papers = await PapersAsync(connection, paperIds, cancellationToken);
         var topics = (await connection.QueryAsync<TopicRow>(new CommandDefinition(
@@ -134,6 +134,11 @@ public sealed class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks l
 
     /// <summary>An entry of digest_issues.papers: <c>{"id": "2509.01234", "topics": ["rlhf"]}</c>.</summary>
     sealed record ListedPaper(string Id, IReadOnlyList<string>? Topics);
+
+    /// <summary>digest_issues.papers read by generated code: per batch, for every issue.</summary>
+    [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
+    [JsonSerializable(typeof(ListedPaper[]))]
+    sealed partial class IssueJson : JsonSerializerContext;
 
     sealed record TopicRow(long SubscriberId, string Query, string? Author, string? Category, int MinUpvotes);
 
