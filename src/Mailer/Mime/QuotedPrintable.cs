@@ -17,21 +17,45 @@ internal static class QuotedPrintable
     /// <param name="endsMessage">Ends a text without a final line break with a soft break, so the message's last CRLF adds nothing.</param>
     public static void Write(MessageBuffer output, ReadOnlySpan<byte> text, bool endsMessage)
     {
+        // Written straight into the buffer's free space (all of it, which the buffer grows when less
+        // than a step is left; every step below writes at most 79 bytes): an HTML part is mostly short runs between
+        // "=" signs, and a call into the buffer per run cost as much as the encoding.
+        var free = output.GetSpan(StepAtMost);
+        var written = 0;
         var column = 0;
         var i = 0;
         var endedWithBreak = false;
         while (i < text.Length)
         {
+            if (free.Length - written < StepAtMost)
+            {
+                output.Advance(written);
+                free = output.GetSpan(StepAtMost);
+                written = 0;
+            }
             var b = text[i];
             if (b is (byte)'\r' or (byte)'\n')
             {
-                output.Write("\r\n"u8);
+                free[written++] = (byte)'\r';
+                free[written++] = (byte)'\n';
                 column = 0;
                 i += b == '\r' && i + 1 < text.Length && text[i + 1] == '\n' ? 2 : 1;
                 endedWithBreak = true;
                 continue;
             }
             endedWithBreak = false;
+
+            // "=" (every attribute of an HTML part) with room for its escape and a soft break after.
+            if (b == '=' && column + 3 <= MaxLineLength - 1)
+            {
+                free[written] = (byte)'=';
+                free[written + 1] = (byte)'3';
+                free[written + 2] = (byte)'D';
+                written += 3;
+                column += 3;
+                i++;
+                continue;
+            }
 
             // Fast path: copy a run of literal bytes, as much as fits before a soft break. Whitespace
             // that ends a line and "From " at a line start take the slow path.
@@ -47,7 +71,8 @@ internal static class QuotedPrintable
                 var take = Math.Min(run, MaxLineLength - 1 - column);
                 if (take > 0)
                 {
-                    output.Write(text.Slice(i, take));
+                    text.Slice(i, take).CopyTo(free[written..]);
+                    written += take;
                     column += take;
                     i += take;
                     continue;
@@ -60,7 +85,9 @@ internal static class QuotedPrintable
             // The last character of a line may use column 76; any other needs room for a soft break.
             if (column + width > (endsLine ? MaxLineLength : MaxLineLength - 1))
             {
-                output.Write("=\r\n"u8);
+                free[written++] = (byte)'=';
+                free[written++] = (byte)'\r';
+                free[written++] = (byte)'\n';
                 column = 0;
             }
             // mbox writers on the way turn "From " at a line start into ">From ".
@@ -71,22 +98,25 @@ internal static class QuotedPrintable
             }
             if (escape)
             {
-                var span = output.GetSpan(3);
-                span[0] = (byte)'=';
-                span[1] = (byte)Hex[b >> 4];
-                span[2] = (byte)Hex[b & 0xF];
-                output.Advance(3);
+                free[written] = (byte)'=';
+                free[written + 1] = (byte)Hex[b >> 4];
+                free[written + 2] = (byte)Hex[b & 0xF];
+                written += 3;
             }
             else
             {
-                output.Write(b);
+                free[written++] = b;
             }
             column += width;
             i++;
         }
+        output.Advance(written);
         if (endsMessage && !endedWithBreak && text.Length > 0)
             output.Write("=\r\n"u8);
     }
+
+    /// <summary>The most one step of <see cref="Write"/> writes: a line's run of 75 bytes, or a soft break and an escape, or a line break.</summary>
+    const int StepAtMost = 80;
 
     /// <summary>True when the byte at <paramref name="index"/> is the last of its line.</summary>
     static bool EndsLine(ReadOnlySpan<byte> text, int index) =>
