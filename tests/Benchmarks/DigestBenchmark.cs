@@ -79,6 +79,7 @@ internal static partial class DigestBenchmark
             // start on the first chunk while the plan goes on.
             clock.Restart();
             var cpu = Process.GetCurrentProcess().TotalProcessorTime;
+            var (postgresCpu, sinkCpu) = (ProcessCpu("postgres"), ProcessCpu("smtp-sink"));
             var planning = Task.Run(() => services.GetRequiredService<DigestPlanner>().PlanAsync());
             // --sequential: deliver only once the plan is done, to see each stage's own wall time.
             var sequential = args.Flag("sequential");
@@ -106,6 +107,7 @@ internal static partial class DigestBenchmark
             var deliverTime = clock.Elapsed;
             var deliverOnly = delivering.Elapsed;
             var deliverCpu = Process.GetCurrentProcess().TotalProcessorTime - cpu;
+            (postgresCpu, sinkCpu) = (ProcessCpu("postgres") - postgresCpu, ProcessCpu("smtp-sink") - sinkCpu);
             var delivered = reports.Aggregate(DeliveryReport.Nothing, (a, b) => a + b);
             var benchmarkRss = PeakRss();
             var (hits, misses) = services.GetRequiredService<DigestRenderer>().CacheCounts;
@@ -126,6 +128,7 @@ internal static partial class DigestBenchmark
                 {(sequential ? $"(--sequential: delivery alone took {deliverOnly.TotalSeconds:F2} s = {delivered.Sent / deliverOnly.TotalSeconds:N0} msg/s; the second line is the whole run)" : "(the plan runs alongside delivery, as in the service; the second line is the whole run)")}
 
                 render cache: {hits * 100.0 / Math.Max(hits + misses, 1):F1}% of mails found their shape rendered ({hits:N0} hits, {misses:N0} renderings of the templates; {distinctLists.Lists:N0} distinct paper lists among the issues sent, {distinctLists.PaperSequences:N0} by paper ids alone; capacity {DigestRenderer.CacheCapacity} shapes)
+                CPU per mail sent: this process {deliverCpu.TotalMicroseconds / Math.Max(delivered.Sent, 1):N0} µs, PostgreSQL {postgresCpu.TotalMicroseconds / Math.Max(delivered.Sent, 1):N0} µs, smtp-sink {sinkCpu.TotalMicroseconds / Math.Max(delivered.Sent, 1):N0} µs (the machine has {Environment.ProcessorCount} cores: {Environment.ProcessorCount * deliverTime.TotalMicroseconds / Math.Max(delivered.Sent, 1):N0} µs of them a mail over the whole run)
                 average message {size:N0} bytes; peak RSS of the benchmark process {benchmarkRss / 1048576.0:F0} MB; largest PostgreSQL process {PostgresPeakRss() / 1048576.0:F0} MB
                 Postfix smtp-source, same count and size, 16 sessions: {sourceTime.TotalSeconds:F2} s = {delivered.Sent / sourceTime.TotalSeconds:N0} msg/s
                 whole-run msg/s / smtp-source msg/s = {sourceTime.TotalSeconds / deliverTime.TotalSeconds:F2}
@@ -248,15 +251,36 @@ internal static partial class DigestBenchmark
 
     static long PeakRss() => StatusKilobytes("/proc/self/status", "VmHWM:") * 1024;
 
-    static long PostgresPeakRss()
+    static long PostgresPeakRss() =>
+        EachProcess("postgres", folder => StatusKilobytes(Path.Combine(folder, "status"), "VmHWM:") * 1024).DefaultIfEmpty().Max();
+
+    /// <summary>
+    /// The CPU time of every process of that name, with what their exited children used (the
+    /// postmaster reaps each backend that closes, so a run's short-lived connections count too).
+    /// </summary>
+    static TimeSpan ProcessCpu(string name)
     {
-        long peak = 0;
+        var ticks = EachProcess(name, folder =>
+        {
+            // After "(comm) ": state is field 3; utime, stime, cutime, cstime are fields 14–17.
+            var stat = File.ReadAllText(Path.Combine(folder, "stat"));
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return fields[11..15].Sum(f => long.Parse(f, CultureInfo.InvariantCulture));
+        }).Sum();
+        // Linux reports these in USER_HZ, 100 a second on every architecture .NET runs on.
+        return TimeSpan.FromMilliseconds(ticks * 10);
+    }
+
+    /// <summary>What <paramref name="read"/> gives for each running process of that name; one that ends while being read is skipped.</summary>
+    static List<long> EachProcess(string name, Func<string, long> read)
+    {
+        var values = new List<long>();
         foreach (var folder in Directory.GetDirectories("/proc").Where(d => int.TryParse(Path.GetFileName(d), out _)))
         {
             try
             {
-                if (File.ReadAllText(Path.Combine(folder, "comm")).Trim() == "postgres")
-                    peak = Math.Max(peak, StatusKilobytes(Path.Combine(folder, "status"), "VmHWM:") * 1024);
+                if (File.ReadAllText(Path.Combine(folder, "comm")).Trim() == name)
+                    values.Add(read(folder));
             }
             catch (IOException)
             {
@@ -265,7 +289,7 @@ internal static partial class DigestBenchmark
             {
             }
         }
-        return peak;
+        return values;
     }
 
     static long StatusKilobytes(string file, string field) =>
