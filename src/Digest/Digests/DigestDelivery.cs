@@ -77,24 +77,17 @@ public sealed class DigestDelivery(
         return rows.AsList();
     }
 
-    protected override async Task<IReadOnlyDictionary<long, bool>> MaySendAsync(
-        NpgsqlConnection connection, Guid claim, long[] ids, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        // The fence and the last look at the subscriber, in one read: only rows this claim still
-        // holds with a lease that has not run out (another instance may take a lapsed one at any
-        // moment), and whether the subscriber is still active (an unsubscribe, pause or
-        // suppression committed since the claim stops the mail). The fence is read as a column, not
-        // a condition: as a condition the planner may answer it from the due index's range of
-        // leased rows (every lease of the run and its dead entries: most of PostgreSQL's time in a
-        // 100k run), where the ids' primary-key lookups are all it needs.
-        const string Sql = """
-            SELECT i.id AS Id, i.claimed_by = @Claim AND i.state = 'queued' AND i.due_at > @Now AS Held, s.status = 'active' AS MaySend
-            FROM digest_issues i JOIN subscribers s ON s.id = i.subscriber_id
-            WHERE i.id = ANY (@Ids)
-            """;
-        var rows = await connection.QueryAsync<(long Id, bool? Held, bool MaySend)>(new CommandDefinition(Sql, new { Ids = ids, Claim = claim, Now = now }, cancellationToken: cancellationToken));
-        return rows.Where(r => r.Held == true).ToDictionary(r => r.Id, r => r.MaySend);
-    }
+    // The fence and the last look at the subscriber, in one read: whether the subscriber is still
+    // active (an unsubscribe, pause or suppression committed since the claim stops the mail).
+    static readonly string CheckSql = $"""
+        SELECT i.id AS Id, {Held("i")} AS Held, s.status = 'active' AS MaySend
+        FROM digest_issues i JOIN subscribers s ON s.id = i.subscriber_id
+        WHERE i.id = ANY (@Ids)
+        """;
+
+    protected override Task<IEnumerable<(long Id, bool? Held, bool MaySend)>> MaySendAsync(
+        NpgsqlConnection connection, Guid claim, long[] ids, DateTimeOffset now, CancellationToken cancellationToken) =>
+        connection.QueryAsync<(long Id, bool? Held, bool MaySend)>(new CommandDefinition(CheckSql, new { Ids = ids, Claim = claim, Now = now }, cancellationToken: cancellationToken));
 
     protected override async Task<IReadOnlyList<ClaimedIssue>> PrepareAsync(IReadOnlyList<ClaimedIssue> batch, CancellationToken cancellationToken)
     {

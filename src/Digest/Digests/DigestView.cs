@@ -98,7 +98,7 @@ internal sealed record DigestView(
                 var topic = topics[i];
                 if (Repeats(topics, i))
                     continue;
-                var at = counts.FindIndex(c => string.Equals(c.Topic, topic, StringComparison.Ordinal));
+                var at = IndexOf(counts, topic);
                 if (at < 0)
                     counts.Add((topic, 1));
                 else
@@ -120,6 +120,17 @@ internal sealed record DigestView(
         for (var i = 0; i < named; i++)
             names[i] = DigestText.Shorten(counts[i].Topic, 40);
         return named == counts.Count ? string.Join(", ", names) : string.Join(", ", names) + " and more";
+
+        // A loop, not FindIndex: its lambda would capture the topic, an allocation per topic a mail.
+        static int IndexOf(List<(string Topic, int Papers)> counts, string topic)
+        {
+            for (var i = 0; i < counts.Count; i++)
+            {
+                if (string.Equals(counts[i].Topic, topic, StringComparison.Ordinal))
+                    return i;
+            }
+            return -1;
+        }
 
         // A paper counts once for each topic, however often its list names it.
         static bool Repeats(IReadOnlyList<string> topics, int index)

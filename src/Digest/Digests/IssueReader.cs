@@ -12,11 +12,11 @@ namespace Digest.Digests;
 /// <summary>
 /// Reads digest issues as <see cref="DigestContent"/>: the issue's papers in its order (a paper
 /// gone from papers is left out), the subscriber's current topics and links. A batch costs three
-/// queries however many issues it holds: issues with their subscribers, papers, topics.
+/// queries however many issues it holds (issues with their subscribers, the papers' row versions,
+/// topics), and a fourth when some of its papers are new to the reader or changed.
 /// </summary>
 public sealed partial class IssueReader(NpgsqlDataSource dataSource, SubscriptionLinks links, ReturnPaths returnPaths, PublicSite site)
 {
-
     /// <summary>Papers kept between batches (a day has a few hundred new ones); all go when full.</summary>
     const int PaperCapacity = 4_096;
 
@@ -45,7 +45,6 @@ public sealed partial class IssueReader(NpgsqlDataSource dataSource, Subscriptio
             JOIN subscribers s ON s.id = i.subscriber_id
             WHERE i.id = ANY (@issueIds)
             """;
-
         const string TopicsSql = """
             SELECT st.subscriber_id AS SubscriberId, t.query AS Query, t.author AS Author, t.category AS Category, t.min_upvotes AS MinUpvotes
             FROM subscriber_topics st

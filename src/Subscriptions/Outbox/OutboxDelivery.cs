@@ -70,23 +70,19 @@ public sealed class OutboxDelivery(
         return rows.AsList();
     }
 
-    protected override async Task<IReadOnlyDictionary<long, bool>> MaySendAsync(
-        NpgsqlConnection connection, Guid claim, long[] ids, DateTimeOffset now, CancellationToken cancellationToken)
-    {
-        // The fence (this claim still holds the row, its lease has not run out) and whether the
-        // subscriber may still get it: an unsubscribe or a suppression since it was queued cancels it.
-        // The fence is a column, not a condition, so the ids' primary-key lookups answer it (as in
-        // DigestDelivery).
-        const string Sql = """
-            SELECT o.id AS Id, o.claimed_by = @Claim AND o.state = 'queued' AND o.due_at > @Now AS Held,
-                   (o.subscriber_id IS NULL OR EXISTS (
-                       SELECT FROM subscribers s WHERE s.id = o.subscriber_id AND s.status = ANY (o.send_if_status))) AS MaySend
-            FROM outbox o
-            WHERE o.id = ANY (@Ids)
-            """;
-        var rows = await connection.QueryAsync<(long Id, bool? Held, bool MaySend)>(new CommandDefinition(Sql, new { Ids = ids, Claim = claim, Now = now }, cancellationToken: cancellationToken));
-        return rows.Where(r => r.Held == true).ToDictionary(r => r.Id, r => r.MaySend);
-    }
+    // The fence and whether the subscriber may still get it: an unsubscribe or a suppression since
+    // it was queued cancels it.
+    static readonly string CheckSql = $"""
+        SELECT o.id AS Id, {Held("o")} AS Held,
+               (o.subscriber_id IS NULL OR EXISTS (
+                   SELECT FROM subscribers s WHERE s.id = o.subscriber_id AND s.status = ANY (o.send_if_status))) AS MaySend
+        FROM outbox o
+        WHERE o.id = ANY (@Ids)
+        """;
+
+    protected override Task<IEnumerable<(long Id, bool? Held, bool MaySend)>> MaySendAsync(
+        NpgsqlConnection connection, Guid claim, long[] ids, DateTimeOffset now, CancellationToken cancellationToken) =>
+        connection.QueryAsync<(long Id, bool? Held, bool MaySend)>(new CommandDefinition(CheckSql, new { Ids = ids, Claim = claim, Now = now }, cancellationToken: cancellationToken));
 
     protected override async Task<Attempt> SendAsync(ClaimedMail mail, CancellationToken cancellationToken)
     {
