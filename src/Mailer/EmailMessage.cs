@@ -29,4 +29,14 @@ public sealed class EmailMessage
 
     public string? TextBody { get; init; }
     public string? HtmlBody { get; init; }
+
+    /// <summary>
+    /// The text body already encoded as UTF-8, instead of <see cref="TextBody"/> (never both): a
+    /// renderer that writes bytes need not build a string to have it encoded again. Checked to be
+    /// UTF-8; read when the message is written, so it must not change until the send is done.
+    /// </summary>
+    public byte[]? TextBodyUtf8 { get; init; }
+
+    /// <summary>The HTML body already encoded as UTF-8, instead of <see cref="HtmlBody"/> (never both); as <see cref="TextBodyUtf8"/>.</summary>
+    public byte[]? HtmlBodyUtf8 { get; init; }
 }

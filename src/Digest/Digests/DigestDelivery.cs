@@ -124,8 +124,8 @@ public sealed class DigestDelivery(
             EnvelopeFrom = content.ReturnPath,
             To = [to],
             Subject = email.Subject,
-            TextBody = email.Text,
-            HtmlBody = email.Html,
+            TextBodyUtf8 = email.TextUtf8,
+            HtmlBodyUtf8 = email.HtmlUtf8,
             MessageId = MessageId(issueId, content.Period, from.Domain),
             Headers =
             [

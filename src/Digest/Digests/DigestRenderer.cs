@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Text;
 using Digest.Templates;
 
 namespace Digest.Digests;
@@ -50,7 +51,20 @@ public sealed class DigestRenderer
     /// <summary>How often a mail's shape was already rendered, since start.</summary>
     public (long Hits, long Misses) CacheCounts => (Interlocked.Read(ref _hits), Interlocked.Read(ref _misses));
 
-    public RenderedEmail Render(DigestContent content)
+    /// <exception cref="Mailer.InvalidMessageException">The mail's text is not Unicode (an unpaired surrogate): it cannot be written.</exception>
+    public DigestMail Render(DigestContent content)
+    {
+        try
+        {
+            return RenderShared(content);
+        }
+        catch (EncoderFallbackException e)
+        {
+            throw new Mailer.InvalidMessageException("digest", $"is not valid Unicode: an unpaired surrogate (U+{(int)e.CharUnknown:X4}).");
+        }
+    }
+
+    DigestMail RenderShared(DigestContent content)
     {
         var view = DigestView.Of(content, inBrowser: false, _shown);
         // Asked once, of the first mail with topics to show: the templates do not change while running.
@@ -60,14 +74,14 @@ public sealed class DigestRenderer
         {
             Interlocked.Increment(ref _hits);
             Interlocked.Increment(ref entry.Uses);
-            return entry.Digest?.For(values, _escaper) ?? RenderWhole(content);
+            return entry.Digest?.For(values, _escaper) ?? DigestMail.Of(RenderWhole(content));
         }
         Interlocked.Increment(ref _misses);
         var shared = SharedDigest.Render(_templates, view, topicLists == true);
         if (_cache.Count >= CacheCapacity)
             Evict();
         _cache.TryAdd(shape, new Entry(shared));
-        return shared?.For(values, _escaper) ?? RenderWhole(content);
+        return shared?.For(values, _escaper) ?? DigestMail.Of(RenderWhole(content));
     }
 
     PaperView Shown(IssuePaper paper, int number, int numberWidth, Uri siteUrl)

@@ -32,8 +32,8 @@ internal static class PreviewVerb
             var rendered = services.GetRequiredService<DigestRenderer>().Render(content);
             var html = parse.GetValue(output)?.FullName ?? Path.Combine(Path.GetTempPath(), $"digest-preview-{Guid.NewGuid():N}.html");
             var text = Path.ChangeExtension(html, ".txt");
-            await File.WriteAllTextAsync(html, rendered.Html, ct);
-            await File.WriteAllTextAsync(text, rendered.Text, ct);
+            await File.WriteAllBytesAsync(html, rendered.HtmlUtf8, ct);
+            await File.WriteAllBytesAsync(text, rendered.TextUtf8, ct);
             Console.WriteLine($"Subject: {rendered.Subject}");
             Console.WriteLine($"{content.Papers.Count} paper(s); HTML: {html}");
             Console.WriteLine($"Text: {text}");

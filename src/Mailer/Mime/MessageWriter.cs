@@ -54,7 +54,8 @@ public sealed class MessageWriter(DkimSigner? signer = null, TimeProvider? timeP
     }
 
     static int EstimateSize(EmailMessage message) =>
-        2048 + (message.TextBody?.Length ?? 0) * 11 / 10 + (message.HtmlBody?.Length ?? 0) * 11 / 10;
+        2048 + (message.TextBody?.Length ?? message.TextBodyUtf8?.Length ?? 0) * 11 / 10
+             + (message.HtmlBody?.Length ?? message.HtmlBodyUtf8?.Length ?? 0) * 11 / 10;
 
     void WriteHeaders(HeaderWriter headers, EmailMessage message, string messageId)
     {
@@ -92,13 +93,22 @@ public sealed class MessageWriter(DkimSigner? signer = null, TimeProvider? timeP
         }
     }
 
-    static MimeEntity Body(EmailMessage message) => (message.TextBody, message.HtmlBody) switch
+    static MimeEntity Body(EmailMessage message) => (Text(message), Html(message)) switch
     {
-        ({ } text, { } html) => new MultipartEntity("alternative",
-            [new TextEntity("plain", text, nameof(EmailMessage.TextBody)), new TextEntity("html", html, nameof(EmailMessage.HtmlBody))]),
-        (null, { } html) => new TextEntity("html", html, nameof(EmailMessage.HtmlBody)),
-        (var text, _) => new TextEntity("plain", text ?? "", nameof(EmailMessage.TextBody)),
+        ({ } text, { } html) => new MultipartEntity("alternative", [text, html]),
+        (null, { } html) => html,
+        (var text, _) => text ?? new TextEntity("plain", "", nameof(EmailMessage.TextBody)),
     };
+
+    static TextEntity? Text(EmailMessage message) =>
+        message.TextBody is { } text ? new TextEntity("plain", text, nameof(EmailMessage.TextBody))
+        : message.TextBodyUtf8 is { } utf8 ? new TextEntity("plain", null, utf8, nameof(EmailMessage.TextBodyUtf8))
+        : null;
+
+    static TextEntity? Html(EmailMessage message) =>
+        message.HtmlBody is { } html ? new TextEntity("html", html, nameof(EmailMessage.HtmlBody))
+        : message.HtmlBodyUtf8 is { } utf8 ? new TextEntity("html", null, utf8, nameof(EmailMessage.HtmlBodyUtf8))
+        : null;
 
     /// <summary>
     /// Writes an entity's headers, the blank line and its body. The body ends without a CRLF of its
@@ -110,7 +120,7 @@ public sealed class MessageWriter(DkimSigner? signer = null, TimeProvider? timeP
         switch (entity)
         {
             case TextEntity text:
-                using (var content = TextContent.From(text.Field, text.Text))
+                using (var content = text.Text is { } chars ? TextContent.From(text.Field, chars) : TextContent.From(text.Field, text.Utf8))
                 {
                     var encoding = content.ChooseEncoding(endsMessage);
                     buffer.Write(text.Subtype == "html" ? "Content-Type: text/html; charset=utf-8\r\n"u8 : "Content-Type: text/plain; charset=utf-8\r\n"u8);
@@ -193,6 +203,10 @@ public sealed class MessageWriter(DkimSigner? signer = null, TimeProvider? timeP
         HeaderText.Check(nameof(EmailMessage.Subject), message.Subject);
         if (message.MessageId is not null)
             CheckMessageId(message.MessageId);
+        if (message.TextBody is not null && message.TextBodyUtf8 is not null)
+            throw new InvalidMessageException(nameof(EmailMessage.TextBodyUtf8), "is the text body as UTF-8; set it or TextBody, not both.");
+        if (message.HtmlBody is not null && message.HtmlBodyUtf8 is not null)
+            throw new InvalidMessageException(nameof(EmailMessage.HtmlBodyUtf8), "is the HTML body as UTF-8; set it or HtmlBody, not both.");
         if (message.Headers is null)
             throw new InvalidMessageException(nameof(EmailMessage.Headers), "may be empty but not null.");
         for (var i = 0; i < message.Headers.Count; i++)

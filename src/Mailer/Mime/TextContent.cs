@@ -4,7 +4,7 @@ using System.Text;
 namespace Digest.Mailer.Mime;
 
 /// <summary>
-/// A text body as UTF-8 in a rented array, measured once to pick its transfer encoding. Line breaks
+/// A text body as UTF-8 (in a rented array, or the caller's when it came as UTF-8), measured once to pick its transfer encoding. Line breaks
 /// in the input may be CRLF, bare LF or bare CR; every one of them leaves as CRLF (a bare LF or CR
 /// in SMTP data is what SMTP smuggling exploits).
 /// </summary>
@@ -12,29 +12,37 @@ internal readonly struct TextContent : IDisposable
 {
     static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    readonly byte[] _rented;
-    readonly int _length;
+    readonly byte[]? _rented;
+    readonly ReadOnlyMemory<byte> _utf8;
 
-    TextContent(byte[] rented, int length)
+    TextContent(byte[]? rented, ReadOnlyMemory<byte> utf8)
     {
         _rented = rented;
-        _length = length;
+        _utf8 = utf8;
     }
 
-    public ReadOnlySpan<byte> Utf8 => _rented.AsSpan(0, _length);
+    public ReadOnlySpan<byte> Utf8 => _utf8.Span;
 
     public static TextContent From(string field, string text)
     {
         var rented = ArrayPool<byte>.Shared.Rent(Math.Max(StrictUtf8.GetMaxByteCount(text.Length), 1));
         try
         {
-            return new TextContent(rented, StrictUtf8.GetBytes(text, rented));
+            return new TextContent(rented, rented.AsMemory(0, StrictUtf8.GetBytes(text, rented)));
         }
         catch (EncoderFallbackException e)
         {
             ArrayPool<byte>.Shared.Return(rented);
             throw new InvalidMessageException(field, $"is not valid Unicode: an unpaired surrogate at index {e.Index}.");
         }
+    }
+
+    /// <summary>Text already encoded: used as it is, once it is known to be UTF-8.</summary>
+    public static TextContent From(string field, ReadOnlyMemory<byte> utf8)
+    {
+        if (!System.Text.Unicode.Utf8.IsValid(utf8.Span))
+            throw new InvalidMessageException(field, "is not valid UTF-8.");
+        return new TextContent(null, utf8);
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 using Digest.Mailer;
 
@@ -24,9 +25,13 @@ internal sealed record StoredMessage(
         message.Subject,
         message.MessageId ?? throw new ArgumentException("A queued message needs its Message-ID.", nameof(message)),
         message.Headers,
-        message.TextBody,
-        message.HtmlBody,
+        message.TextBody ?? Decoded(message.TextBodyUtf8),
+        message.HtmlBody ?? Decoded(message.HtmlBodyUtf8),
         message.EnvelopeFrom is null ? null : StoredMailbox.Of(message.EnvelopeFrom)), Json);
+
+    /// <summary>A body given as UTF-8 is kept as the text it is (the column is JSON text either way).</summary>
+    static string? Decoded(byte[]? utf8) =>
+        utf8 is null ? null : new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(utf8);
 
     public static EmailMessage Deserialize(string json)
     {

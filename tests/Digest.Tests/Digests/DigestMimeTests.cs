@@ -35,8 +35,8 @@ public sealed class DigestMimeTests
             From = MailboxAddress.Parse("digest@digest.example", "Digest"),
             To = [MailboxAddress.Parse("reader@example.org")],
             Subject = email.Subject,
-            TextBody = email.Text,
-            HtmlBody = email.Html,
+            TextBodyUtf8 = email.TextUtf8,
+            HtmlBodyUtf8 = email.HtmlUtf8,
         };
         var bytes = new MessageWriter().ToBytes(message);
         await File.WriteAllBytesAsync(Artifacts.PathFor("mail", "digest.eml"), bytes);

@@ -75,6 +75,27 @@ public sealed partial class DigestRendererTests
         Assert.That(Renderer.RenderPage(Content([Paper(Hostile, [Hostile])])), Does.Not.Contain("<img"));
     }
 
+    [TestCase("title")]
+    [TestCase("abstract")]
+    [TestCase("author")]
+    [TestCase("topic")]
+    public void Paper_text_that_is_not_Unicode_makes_the_mail_unwritable_with_a_clear_error(string where)
+    {
+        var lone = new string([(char)0xDC01]);
+        var paper = where switch
+        {
+            "title" => Paper($"A{lone}B", ["rlhf"]),
+            "abstract" => Paper("A", ["rlhf"], abstractText: $"Text {lone} here."),
+            "author" => Paper("A", ["rlhf"], [$"Zo{lone}"]),
+            _ => Paper("A", [$"rl{lone}hf"]),
+        };
+
+        var error = Assert.Throws<Digest.Mailer.InvalidMessageException>(() => Renderer.Render(Content([paper, Paper("B", ["rlhf"], id: "2511.00002")])));
+
+        Assert.That(error!.Rule, Does.Contain("not valid Unicode").And.Contain("U+DC01"));
+        Assert.That(Renderer.Render(Content([Paper("A", ["rlhf"]), Paper("B", ["rlhf"], id: "2511.00002")])).Html, Does.Contain(">A<"), "the next mail renders");
+    }
+
     [Test]
     public void A_long_abstract_is_cut_at_a_word_boundary_near_300_characters()
     {

@@ -116,7 +116,7 @@ public sealed class SharedDigestTests
                 ViewUrl = new Uri($"https://digest.example/issues/V{n}"),
             };
 
-            var (whole, shared) = (renderer.RenderWhole(content), renderer.Render(content));
+            var (whole, shared) = (renderer.RenderWhole(content), renderer.Render(content).Decoded());
 
             if (shared != whole)
                 Assert.That(shared, Is.EqualTo(whole), $"mail {n}");
@@ -139,8 +139,33 @@ public sealed class SharedDigestTests
             foreach (var topics in new[] { 1, 2, 3, 0, 4, 1 })
             {
                 var content = realistic with { Papers = realistic.Papers.Select(p => p with { Topics = Labels.Take(topics).ToList() }).ToList() };
-                Assert.That(renderer.Render(content), Is.EqualTo(renderer.RenderWhole(content)), $"{topics} topics a paper");
+                Assert.That(renderer.Render(content).Decoded(), Is.EqualTo(renderer.RenderWhole(content)), $"{topics} topics a paper");
             }
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Test]
+    public void Topics_an_operator_writes_in_both_the_html_and_the_text_keep_each_part_its_own_escaping()
+    {
+        var folder = Directory.CreateTempSubdirectory("digest-shared-").FullName;
+        try
+        {
+            Directory.CreateDirectory(Path.Combine(folder, "emails"));
+            File.WriteAllText(Path.Combine(folder, "emails", "digest.html.hbs"), "{{#each papers}}<p>{{#each topics}}<i>{{this}}</i>{{/each}}</p>{{/each}}");
+            File.WriteAllText(Path.Combine(folder, "emails", "digest.txt.hbs"), "{{#each papers}}{{#each topics}}[{{this}}]{{/each}}\n{{/each}}");
+            var renderer = new DigestRenderer(TemplateRenderer.Load(folder));
+            var realistic = Realistic();
+            var content = realistic with { Papers = realistic.Papers.Select(p => p with { Topics = ["a < b & c", "rlhf"] }).ToList() };
+
+            var mail = renderer.Render(content);
+
+            Assert.That(mail.Decoded(), Is.EqualTo(renderer.RenderWhole(content)));
+            Assert.That(mail.Text, Does.Contain("[a < b & c][rlhf]"));
+            Assert.That(mail.Html, Does.Contain("<i>a &lt; b &amp; c</i><i>rlhf</i>"));
         }
         finally
         {
