@@ -30,7 +30,6 @@ public sealed class DigestRenderer
     public const int PaperCapacity = 16_384;
 
     readonly TemplateRenderer _templates;
-    readonly SharedDigest.Escaper _escaper;
     readonly Func<IssuePaper, int, int, Uri, PaperView> _shown;
     readonly ConcurrentDictionary<string, Entry> _cache = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<ShownPaper, PaperView> _papers = new();
@@ -44,7 +43,6 @@ public sealed class DigestRenderer
     public DigestRenderer(TemplateRenderer templates)
     {
         _templates = templates;
-        _escaper = new SharedDigest.Escaper(templates);
         _shown = Shown;
     }
 
@@ -74,14 +72,14 @@ public sealed class DigestRenderer
         {
             Interlocked.Increment(ref _hits);
             Interlocked.Increment(ref entry.Uses);
-            return entry.Digest?.For(values, _escaper) ?? DigestMail.Of(RenderWhole(content));
+            return entry.Digest?.For(values, _templates) ?? DigestMail.Of(RenderWhole(content));
         }
         Interlocked.Increment(ref _misses);
         var shared = SharedDigest.Render(_templates, view, topicLists == true);
         if (_cache.Count >= CacheCapacity)
             Evict();
         _cache.TryAdd(shape, new Entry(shared));
-        return shared?.For(values, _escaper) ?? DigestMail.Of(RenderWhole(content));
+        return shared?.For(values, _templates) ?? DigestMail.Of(RenderWhole(content));
     }
 
     PaperView Shown(IssuePaper paper, int number, int numberWidth, Uri siteUrl)

@@ -181,6 +181,12 @@ internal sealed record PaperView(
     /// <summary>Authors listed by name before "et al."; a list one longer is shown whole.</summary>
     const int NamedAuthors = 3;
 
+    /// <summary>
+    /// The paper's own text as UTF-8, filled in by the mails that show this view
+    /// (<see cref="SharedDigest.Utf8Memo"/>). A field, so templates do not see it.
+    /// </summary>
+    internal readonly SharedDigest.Utf8Memo Memo = new();
+
     const int ExcerptLength = 300;
 
     /// <param name="siteUrl">Where the paper's page on this site is: the title links there when the paper has no page elsewhere (every demo paper).</param>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
@@ -115,9 +114,10 @@ internal sealed class SharedDigest
 
     /// <summary>The mail of these values (from <see cref="Read"/> on a view of this shape).</summary>
     /// <exception cref="EncoderFallbackException">A value is not Unicode (an unpaired surrogate).</exception>
-    public DigestMail For(Values values, Escaper escaper)
+    /// <param name="templates">Escapes values as the templates do (<see cref="TemplateRenderer.Escape"/>).</param>
+    public DigestMail For(Values values, TemplateRenderer templates)
     {
-        var mail = new MailValues(values, escaper);
+        var mail = new MailValues(values, templates);
         // A subject without values was made one line with the shape (see Render).
         var subject = _subject.Length == 1 ? _subject[0].Text : TemplateRenderer.OneLine(StrictUtf8.GetString(JoinUtf8(_subject, _subjectUtf8, mail)));
         return new DigestMail(subject, JoinUtf8(_html, _htmlUtf8, mail), JoinUtf8(_text, _textUtf8, mail));
@@ -152,22 +152,22 @@ internal sealed class SharedDigest
         {
             slots.Note(paper.HasLinks ? 'L' : 'P');
             // A paper's own text is the same in every mail that shows it at this position: its
-            // escaped form is kept with it (see Escaper), the subscriber's topics are not.
+            // UTF-8 is kept with the view (Utf8Memo), the subscriber's topics are not.
             var marked = paper with
             {
-                Number = slots.Add(paper.Number, shared: true)!,
-                Title = slots.Add(paper.Title, shared: true)!,
-                Url = slots.Add(paper.Url, shared: true),
-                Authors = slots.Add(paper.Authors, shared: true),
-                Upvotes = slots.Add(paper.Upvotes, shared: true),
-                Excerpt = slots.Add(paper.Excerpt, shared: true)!,
-                PageUrl = slots.Add(paper.PageUrl, shared: true),
-                PdfUrl = slots.Add(paper.PdfUrl, shared: true),
-                CodeUrl = slots.Add(paper.CodeUrl, shared: true),
-                TextTitle = slots.Add(paper.TextTitle, shared: true)!,
-                TextAuthors = slots.Add(paper.TextAuthors, shared: true),
+                Number = slots.Add(paper.Number, paper.Memo, 0)!,
+                Title = slots.Add(paper.Title, paper.Memo, 1)!,
+                Url = slots.Add(paper.Url, paper.Memo, 2),
+                Authors = slots.Add(paper.Authors, paper.Memo, 3),
+                Upvotes = slots.Add(paper.Upvotes, paper.Memo, 4),
+                Excerpt = slots.Add(paper.Excerpt, paper.Memo, 5)!,
+                PageUrl = slots.Add(paper.PageUrl, paper.Memo, 6),
+                PdfUrl = slots.Add(paper.PdfUrl, paper.Memo, 7),
+                CodeUrl = slots.Add(paper.CodeUrl, paper.Memo, 8),
+                TextTitle = slots.Add(paper.TextTitle, paper.Memo, 9)!,
+                TextAuthors = slots.Add(paper.TextAuthors, paper.Memo, 10),
                 TextDetails = slots.Add(paper.TextDetails),
-                TextExcerpt = slots.Add(paper.TextExcerpt, shared: true)!,
+                TextExcerpt = slots.Add(paper.TextExcerpt, paper.Memo, 11)!,
             };
             papers.Add(marked with { Topics = slots.AddTopics(papers.Count, paper.Topics) });
         }
@@ -347,8 +347,8 @@ internal sealed class SharedDigest
     /// <summary>A mail's values: slot by slot, and each paper's topics.</summary>
     public sealed record Values(List<Value> Slots, List<IReadOnlyList<string>> Topics);
 
-    /// <summary>A value of the view, and whether it is a paper's own text (the same in every mail that shows the paper there).</summary>
-    public readonly record struct Value(string? Text, bool Shared);
+    /// <summary>A value of the view; for a paper's own text (the same in every mail that shows the paper there), where its UTF-8 is kept.</summary>
+    public readonly record struct Value(string? Text, Utf8Memo? Memo, int Field);
 
     /// <summary>Records the view's values in slot order and its shape; when marking, returns each value's marker.</summary>
     /// <param name="topicMarkers">Markers for a paper's topics as a list (when the templates allow lists), or null: one per topic.</param>
@@ -377,17 +377,18 @@ internal sealed class SharedDigest
             return marked;
         }
 
-        public string? Add(string? value, bool shared = false)
+        /// <param name="memo">For a paper's own text: the view's memo, where <paramref name="field"/> keeps its UTF-8.</param>
+        public string? Add(string? value, Utf8Memo? memo = null, int field = 0)
         {
             if (string.IsNullOrEmpty(value))
             {
                 // Missing or empty: a template's test sees it so, so it stays and is part of the shape.
                 Shape.Append(value is null ? 'n' : 'e');
-                Values.Add(new Value(value, false));
+                Values.Add(new Value(value, null, 0));
                 return value;
             }
             Shape.Append('v');
-            Values.Add(new Value(value, shared));
+            Values.Add(new Value(value, memo, field));
             return marking ? MarkerOf(Values.Count - 1) : value;
         }
 
@@ -401,7 +402,7 @@ internal sealed class SharedDigest
     /// One mail's values, each escaped only if a template writes it escaped, and then once; as
     /// UTF-8, once for each way it is written (the bodies are measured, then written).
     /// </summary>
-    sealed class MailValues(Values values, Escaper escaper)
+    sealed class MailValues(Values values, TemplateRenderer templates)
     {
         readonly string?[] _escaped = new string?[values.Slots.Count];
         readonly byte[]?[] _escapedUtf8 = new byte[]?[values.Slots.Count];
@@ -414,18 +415,18 @@ internal sealed class SharedDigest
             var value = values.Slots[slot];
             if (!escaped)
                 return value.Text ?? "";
-            return _escaped[slot] ??= escaper.Escape(value.Text ?? "");
+            return _escaped[slot] ??= templates.Escape(value.Text ?? "");
         }
 
-        /// <summary>A value as UTF-8; a paper's own text from the escaper's store (the same in every mail that shows it).</summary>
+        /// <summary>A value as UTF-8; a paper's own text from its view's memo (the same in every mail that shows it).</summary>
         public byte[] GetUtf8(int slot, bool escaped)
         {
             ref var utf8 = ref (escaped ? _escapedUtf8 : _plainUtf8)[slot];
             if (utf8 is not null)
                 return utf8;
             var value = values.Slots[slot];
-            utf8 = value.Shared && value.Text is { } text
-                ? escaper.Utf8(text, escaped)
+            utf8 = value.Memo is { } memo && value.Text is { } text
+                ? memo.Utf8(value.Field, text, escaped, templates)
                 : StrictUtf8.GetBytes(Get(slot, escaped));
             return utf8;
         }
@@ -436,7 +437,7 @@ internal sealed class SharedDigest
         public string Topic(int paper, int topic, bool escaped)
         {
             var label = values.Topics[paper][topic];
-            return escaped ? escaper.Escape(label) : label;
+            return escaped ? templates.Escape(label) : label;
         }
 
         /// <summary>A topic label as UTF-8, kept for the mail for each way it is written (the HTML escapes it, a text template may not).</summary>
@@ -450,37 +451,34 @@ internal sealed class SharedDigest
     }
 
     /// <summary>
-    /// HTML-escapes values exactly as the templates do (<see cref="TemplateRenderer.Escape"/>); a
-    /// paper's own text, the same string instance in every mail that shows it there, is escaped
-    /// and encoded once, and kept as UTF-8 both escaped and as it is.
+    /// A paper view's own text as UTF-8, escaped and as it is, field by field: kept with the view
+    /// (<see cref="PaperView.Memo"/>), which the renderer keeps per paper and position, so a mail
+    /// reaches it without a lookup (a table keyed by the strings cost ~5% of the delivery's CPU,
+    /// by content or by reference alike: a cache miss on each of ~160 keys a mail).
     /// </summary>
     /// <remarks>
-    /// Kept by reference, not by content: the lookup is a header hash and a pointer compare (a
-    /// mail asks ~160 times; a ConditionalWeakTable's lookups were 4.6% of the delivery's CPU).
-    /// Strong references, so bounded: all go when full.
+    /// Copies of a view made with <c>with</c> share its memo; each entry names the string it was
+    /// made from, so a copy whose text differs gets its own bytes, not another's. Threads race only
+    /// to store the same bytes.
     /// </remarks>
-    public sealed class Escaper(TemplateRenderer templates)
+    internal sealed class Utf8Memo
     {
-        /// <summary>Strings kept for each way: a day's papers at the positions they reach, a few strings each.</summary>
-        public const int Capacity = 131_072;
+        /// <summary>The paper's own fields that <see cref="Walk"/> numbers 0 to 11.</summary>
+        public const int Fields = 12;
 
-        readonly ConcurrentDictionary<string, byte[]> _escaped = new(ReferenceEqualityComparer.Instance);
-        readonly ConcurrentDictionary<string, byte[]> _plain = new(ReferenceEqualityComparer.Instance);
+        readonly Encoded?[] _escaped = new Encoded?[Fields];
+        readonly Encoded?[] _plain = new Encoded?[Fields];
 
-        public string Escape(string value) => templates.Escape(value);
-
-        /// <summary>A paper's own text as UTF-8, escaped or as it is.</summary>
-        public byte[] Utf8(string value, bool escaped)
+        public byte[] Utf8(int field, string text, bool escaped, TemplateRenderer templates)
         {
             var kept = escaped ? _escaped : _plain;
-            if (kept.TryGetValue(value, out var utf8))
-                return utf8;
-            // Count takes every lock of the dictionary: asked only when a string is new.
-            if (kept.Count >= Capacity)
-                kept.Clear();
-            utf8 = StrictUtf8.GetBytes(escaped ? templates.Escape(value) : value);
-            kept.TryAdd(value, utf8);
-            return utf8;
+            if (kept[field] is { } encoded && ReferenceEquals(encoded.Source, text))
+                return encoded.Bytes;
+            var bytes = StrictUtf8.GetBytes(escaped ? templates.Escape(text) : text);
+            kept[field] = new Encoded(text, bytes);
+            return bytes;
         }
+
+        sealed record Encoded(string Source, byte[] Bytes);
     }
 }

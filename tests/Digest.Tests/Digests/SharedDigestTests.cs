@@ -173,6 +173,23 @@ public sealed class SharedDigestTests
         }
     }
 
+    [Test]
+    public void A_view_copied_with_other_text_gets_its_own_bytes_not_those_kept_for_the_original()
+    {
+        var templates = TemplateRenderer.Load();
+        var original = PaperView.Shown(Realistic().Papers[0], 1, 3, new Uri("https://digest.example/"));
+        var copy = original with { Title = "Another <title>" };
+        var memo = original.Memo;
+
+        var kept = memo.Utf8(1, original.Title, escaped: true, templates);
+        var copied = copy.Memo.Utf8(1, copy.Title, escaped: true, templates);
+
+        Assert.That(copy.Memo, Is.SameAs(memo), "copies share the memo");
+        Assert.That(System.Text.Encoding.UTF8.GetString(kept), Is.EqualTo(templates.Escape(original.Title)));
+        Assert.That(System.Text.Encoding.UTF8.GetString(copied), Is.EqualTo("Another &lt;title&gt;"));
+        Assert.That(System.Text.Encoding.UTF8.GetString(memo.Utf8(1, original.Title, escaped: false, templates)), Is.EqualTo(original.Title));
+    }
+
     static readonly string[] Words = ["diffusion", "models", "reward", "O'Brien's", "<b>bold</b>", "a & b", "\"quoted\"", "x=y", "`tick`", "naïve", "数据", "🙂", "policy", "agents", "RLHF"];
 
     static readonly string[] Labels = ["rlhf", "diffusion models", "\"preference optimization\"", "a < b & c", "  ", "speech OR audio"];
