@@ -150,24 +150,24 @@ internal sealed class SharedDigest
         var papers = new List<PaperView>(view.Papers.Count);
         foreach (var paper in view.Papers)
         {
-            slots.Note(paper.HasLinks ? 'L' : 'P');
+            slots.BeginPaper(paper);
             // A paper's own text is the same in every mail that shows it at this position: its
             // UTF-8 is kept with the view (Utf8Memo), the subscriber's topics are not.
             var marked = paper with
             {
-                Number = slots.Add(paper.Number, paper.Memo, 0)!,
-                Title = slots.Add(paper.Title, paper.Memo, 1)!,
-                Url = slots.Add(paper.Url, paper.Memo, 2),
-                Authors = slots.Add(paper.Authors, paper.Memo, 3),
-                Upvotes = slots.Add(paper.Upvotes, paper.Memo, 4),
-                Excerpt = slots.Add(paper.Excerpt, paper.Memo, 5)!,
-                PageUrl = slots.Add(paper.PageUrl, paper.Memo, 6),
-                PdfUrl = slots.Add(paper.PdfUrl, paper.Memo, 7),
-                CodeUrl = slots.Add(paper.CodeUrl, paper.Memo, 8),
-                TextTitle = slots.Add(paper.TextTitle, paper.Memo, 9)!,
-                TextAuthors = slots.Add(paper.TextAuthors, paper.Memo, 10),
+                Number = slots.AddOwn(paper.Number)!,
+                Title = slots.AddOwn(paper.Title)!,
+                Url = slots.AddOwn(paper.Url),
+                Authors = slots.AddOwn(paper.Authors),
+                Upvotes = slots.AddOwn(paper.Upvotes),
+                Excerpt = slots.AddOwn(paper.Excerpt)!,
+                PageUrl = slots.AddOwn(paper.PageUrl),
+                PdfUrl = slots.AddOwn(paper.PdfUrl),
+                CodeUrl = slots.AddOwn(paper.CodeUrl),
+                TextTitle = slots.AddOwn(paper.TextTitle)!,
+                TextAuthors = slots.AddOwn(paper.TextAuthors),
                 TextDetails = slots.Add(paper.TextDetails),
-                TextExcerpt = slots.Add(paper.TextExcerpt, paper.Memo, 11)!,
+                TextExcerpt = slots.AddOwn(paper.TextExcerpt)!,
             };
             papers.Add(marked with { Topics = slots.AddTopics(papers.Count, paper.Topics) });
         }
@@ -354,6 +354,9 @@ internal sealed class SharedDigest
     /// <param name="topicMarkers">Markers for a paper's topics as a list (when the templates allow lists), or null: one per topic.</param>
     sealed class Slots(bool marking, int? topicMarkers)
     {
+        Utf8Memo? _paper;
+        int _field;
+
         public List<Value> Values { get; } = new(256);
 
         public List<IReadOnlyList<string>> Topics { get; } = new(16);
@@ -377,8 +380,20 @@ internal sealed class SharedDigest
             return marked;
         }
 
-        /// <param name="memo">For a paper's own text: the view's memo, where <paramref name="field"/> keeps its UTF-8.</param>
-        public string? Add(string? value, Utf8Memo? memo = null, int field = 0)
+        /// <summary>A paper begins: whether it has links goes into the shape, and its own fields are numbered from the first again.</summary>
+        public void BeginPaper(PaperView paper)
+        {
+            Note(paper.HasLinks ? 'L' : 'P');
+            _paper = paper.Memo;
+            _field = 0;
+        }
+
+        /// <summary>One of the paper's own values: its UTF-8 is kept in the view's memo, at this field's place in order.</summary>
+        public string? AddOwn(string? value) => Add(value, _paper, _field++);
+
+        public string? Add(string? value) => Add(value, null, 0);
+
+        string? Add(string? value, Utf8Memo? memo, int field)
         {
             if (string.IsNullOrEmpty(value))
             {
@@ -399,24 +414,15 @@ internal sealed class SharedDigest
     }
 
     /// <summary>
-    /// One mail's values, each escaped only if a template writes it escaped, and then once; as
-    /// UTF-8, once for each way it is written (the bodies are measured, then written).
+    /// One mail's values as UTF-8, each escaped only if a template writes it escaped, and made
+    /// once for each way it is written (the bodies are measured, then written).
     /// </summary>
     sealed class MailValues(Values values, TemplateRenderer templates)
     {
-        readonly string?[] _escaped = new string?[values.Slots.Count];
         readonly byte[]?[] _escapedUtf8 = new byte[]?[values.Slots.Count];
         readonly byte[]?[] _plainUtf8 = new byte[]?[values.Slots.Count];
         byte[]?[][]? _topicsEscaped;
         byte[]?[][]? _topicsPlain;
-
-        public string Get(int slot, bool escaped)
-        {
-            var value = values.Slots[slot];
-            if (!escaped)
-                return value.Text ?? "";
-            return _escaped[slot] ??= templates.Escape(value.Text ?? "");
-        }
 
         /// <summary>A value as UTF-8; a paper's own text from its view's memo (the same in every mail that shows it).</summary>
         public byte[] GetUtf8(int slot, bool escaped)
@@ -425,9 +431,10 @@ internal sealed class SharedDigest
             if (utf8 is not null)
                 return utf8;
             var value = values.Slots[slot];
-            utf8 = value.Memo is { } memo && value.Text is { } text
+            var text = value.Text ?? "";
+            utf8 = value.Memo is { } memo
                 ? memo.Utf8(value.Field, text, escaped, templates)
-                : StrictUtf8.GetBytes(Get(slot, escaped));
+                : StrictUtf8.GetBytes(escaped ? templates.Escape(text) : text);
             return utf8;
         }
 
@@ -463,7 +470,7 @@ internal sealed class SharedDigest
     /// </remarks>
     internal sealed class Utf8Memo
     {
-        /// <summary>The paper's own fields that <see cref="Walk"/> numbers 0 to 11.</summary>
+        /// <summary>The paper's own fields, as many as <see cref="Walk"/> adds with <see cref="Slots.AddOwn"/>.</summary>
         public const int Fields = 12;
 
         readonly Encoded?[] _escaped = new Encoded?[Fields];

@@ -93,21 +93,19 @@ public sealed class MessageWriter(DkimSigner? signer = null, TimeProvider? timeP
         }
     }
 
-    static MimeEntity Body(EmailMessage message) => (Text(message), Html(message)) switch
-    {
-        ({ } text, { } html) => new MultipartEntity("alternative", [text, html]),
-        (null, { } html) => html,
-        (var text, _) => text ?? new TextEntity("plain", "", nameof(EmailMessage.TextBody)),
-    };
+    static MimeEntity Body(EmailMessage message) =>
+        (Part("plain", message.TextBody, message.TextBodyUtf8, nameof(EmailMessage.TextBody), nameof(EmailMessage.TextBodyUtf8)),
+         Part("html", message.HtmlBody, message.HtmlBodyUtf8, nameof(EmailMessage.HtmlBody), nameof(EmailMessage.HtmlBodyUtf8))) switch
+        {
+            ({ } text, { } html) => new MultipartEntity("alternative", [text, html]),
+            (null, { } html) => html,
+            (var text, _) => text ?? new TextEntity("plain", "", default, nameof(EmailMessage.TextBody)),
+        };
 
-    static TextEntity? Text(EmailMessage message) =>
-        message.TextBody is { } text ? new TextEntity("plain", text, nameof(EmailMessage.TextBody))
-        : message.TextBodyUtf8 is { } utf8 ? new TextEntity("plain", null, utf8, nameof(EmailMessage.TextBodyUtf8))
-        : null;
-
-    static TextEntity? Html(EmailMessage message) =>
-        message.HtmlBody is { } html ? new TextEntity("html", html, nameof(EmailMessage.HtmlBody))
-        : message.HtmlBodyUtf8 is { } utf8 ? new TextEntity("html", null, utf8, nameof(EmailMessage.HtmlBodyUtf8))
+    /// <summary>A body part from its string or, when it came so, its UTF-8 (never both: see <see cref="Check"/>).</summary>
+    static TextEntity? Part(string subtype, string? text, byte[]? utf8, string textField, string utf8Field) =>
+        text is not null ? new TextEntity(subtype, text, default, textField)
+        : utf8 is not null ? new TextEntity(subtype, null, utf8, utf8Field)
         : null;
 
     /// <summary>

@@ -10,14 +10,6 @@ internal abstract record MimeEntity;
 /// <param name="Text">The text as a string, or null when it came as <paramref name="Utf8"/>.</param>
 /// <param name="Utf8">The text already as UTF-8 (used when <paramref name="Text"/> is null).</param>
 /// <param name="Field">The EmailMessage property the text came from, for error messages.</param>
-internal sealed record TextEntity(string Subtype, string? Text, ReadOnlyMemory<byte> Utf8, string Field) : MimeEntity
-{
-    public TextEntity(string subtype, string text, string field)
-        : this(subtype, text, default, field)
-    {
-    }
-
-    public int Length => Text?.Length ?? Utf8.Length;
-}
+internal sealed record TextEntity(string Subtype, string? Text, ReadOnlyMemory<byte> Utf8, string Field) : MimeEntity;
 
 internal sealed record MultipartEntity(string Subtype, IReadOnlyList<MimeEntity> Parts) : MimeEntity;

@@ -18,6 +18,8 @@ internal sealed record StoredMessage(
 {
     static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     /// <remarks>A stored message always has a Message-ID, so that a resend after a crash can be recognised as a duplicate.</remarks>
     public static string Serialize(EmailMessage message) => JsonSerializer.Serialize(new StoredMessage(
         StoredMailbox.Of(message.From),
@@ -31,7 +33,7 @@ internal sealed record StoredMessage(
 
     /// <summary>A body given as UTF-8 is kept as the text it is (the column is JSON text either way).</summary>
     static string? Decoded(byte[]? utf8) =>
-        utf8 is null ? null : new UTF8Encoding(false, throwOnInvalidBytes: true).GetString(utf8);
+        utf8 is null ? null : StrictUtf8.GetString(utf8);
 
     public static EmailMessage Deserialize(string json)
     {

@@ -4,7 +4,7 @@ using Digest.Mailer.Mime;
 
 namespace Digest.Mailer.Tests.Mime;
 
-public sealed class MessageWriterTests
+public sealed partial class MessageWriterTests
 {
     static readonly MessageWriter Writer = new(timeProvider: new FixedTime(new DateTimeOffset(2025, 9, 8, 5, 30, 0, TimeSpan.Zero)));
 

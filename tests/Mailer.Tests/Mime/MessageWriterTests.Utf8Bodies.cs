@@ -1,6 +1,5 @@
 using System.Text;
 using System.Text.RegularExpressions;
-using Digest.Mailer.Mime;
 
 namespace Digest.Mailer.Tests.Mime;
 
@@ -8,10 +7,8 @@ namespace Digest.Mailer.Tests.Mime;
 /// Bodies given already as UTF-8 (the digest renderer writes bytes) come out exactly as the same
 /// bodies given as strings, and bytes that are not UTF-8 are refused before anything is written.
 /// </summary>
-public sealed class Utf8BodyTests
+public sealed partial class MessageWriterTests
 {
-    static readonly MessageWriter Writer = new(timeProvider: new FixedTime(new DateTimeOffset(2025, 9, 8, 5, 30, 0, TimeSpan.Zero)));
-
     static readonly UTF8Encoding StrictUtf8 = new(false, throwOnInvalidBytes: true);
 
     [Test]
@@ -63,8 +60,8 @@ public sealed class Utf8BodyTests
     public void A_body_that_is_not_UTF8_is_refused_naming_the_field(byte[] body, bool html)
     {
         var message = html
-            ? Copy(Plain(), "Three papers today.\n", null, null, body)
-            : Copy(Plain(), null, "<p>Three papers today.</p>", body, null);
+            ? Copy(Digest().ToMessage(), "Three papers today.\n", null, null, body)
+            : Copy(Digest().ToMessage(), null, "<p>Three papers today.</p>", body, null);
 
         var error = Assert.Throws<InvalidMessageException>(() => Writer.ToBytes(message));
 
@@ -77,20 +74,12 @@ public sealed class Utf8BodyTests
     public void A_body_given_both_as_a_string_and_as_UTF8_is_refused(bool html)
     {
         var bytes = "<p>x</p>"u8.ToArray();
-        var message = html ? Copy(Plain(), null, "<p>x</p>", null, bytes) : Copy(Plain(), "x", null, bytes, null);
+        var message = html ? Copy(Digest().ToMessage(), null, "<p>x</p>", null, bytes) : Copy(Digest().ToMessage(), "x", null, bytes, null);
 
         var error = Assert.Throws<InvalidMessageException>(() => Writer.ToBytes(message));
 
         Assert.That(error!.Field, Is.EqualTo(html ? nameof(EmailMessage.HtmlBodyUtf8) : nameof(EmailMessage.TextBodyUtf8)));
     }
-
-    static EmailMessage Plain() => new()
-    {
-        From = MailboxAddress.Parse("digest@example.org", "Digest"),
-        To = [MailboxAddress.Parse("ada@example.org")],
-        Subject = "Three papers",
-        MessageId = "issue-7.ada@example.org",
-    };
 
     static byte[]? Utf8(string? text) => text is null ? null : StrictUtf8.GetBytes(text);
 
