@@ -14,14 +14,16 @@ namespace Digest.Digests;
 /// then text rank, capped. Each distinct topic is matched against the window's papers once per run
 /// in PostgreSQL however many subscribers share it; the matches are loaded once (<see cref="PlanHits"/>),
 /// the due subscribers' topic lists read a chunk at a time, ranked here and written back with COPY
-/// (<see cref="IssueWriter"/>): only one chunk of subscribers is in this process at a time. Safe to run anywhere at any time: a period's issue is unique, so a second run, a
-/// second instance or a run after a crash adds only what is missing.
+/// (<see cref="IssueWriter"/>): only one chunk of subscribers is in this process at a time. Safe to run anywhere at any time: planners (and previews) take turns, each
+/// chunk commits whole, and a run plans only subscribers without an issue for the period, so a
+/// second run, a second instance or a run after a crash adds only what is missing (a period's
+/// issue is unique besides).
 /// </summary>
 public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reader, TimeProvider clock, IOptionsMonitor<DigestsOptions> options, DigestMetrics metrics)
 {
     // Planners take turns (the job on several instances, the CLI): the windows they read must not
     // change under them. Any fixed key; "Digest" + 3.
-    const long PlanLock = 0x44_69_67_65_73_74_03;
+    internal const long PlanLock = 0x44_69_67_65_73_74_03;
 
     public async Task<PlanReport> PlanAsync(IProgress<PlanReport>? progress = null, CancellationToken cancellationToken = default)
     {
@@ -40,7 +42,7 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reade
             // The connection goes back to the pool: leave nothing of this run on it. (A connection
             // that broke, say PostgreSQL restarted, took its tables and lock with it.)
             if (connection.FullState == System.Data.ConnectionState.Open)
-                await ExecuteAsync(connection, "DROP TABLE IF EXISTS plan_due, plan_hits, plan_issues; SELECT pg_advisory_unlock(@PlanLock)", new { PlanLock }, CancellationToken.None);
+                await ExecuteAsync(connection, "DROP TABLE IF EXISTS plan_due, plan_hits; SELECT pg_advisory_unlock(@PlanLock)", new { PlanLock }, CancellationToken.None);
         }
     }
 
@@ -54,6 +56,9 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reade
         var now = clock.GetUtcNow();
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken);
+        // A planner too: it takes its turn, so that no plan run writes this subscriber's issue
+        // between the preview's reading and its writing (the writer copies without a conflict clause).
+        await connection.ExecuteAsync(new CommandDefinition("SELECT pg_advisory_xact_lock(@PlanLock)", new { PlanLock }, transaction, cancellationToken: cancellationToken));
         var subscriberId = await connection.QuerySingleOrDefaultAsync<long?>(new CommandDefinition(
             "SELECT id FROM subscribers WHERE lower(email) = lower(@email)", new { email = email.Trim() }, transaction, cancellationToken: cancellationToken));
         if (subscriberId is not { } id)
@@ -82,7 +87,6 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reade
             await ExecuteAsync(connection, "ANALYZE plan_hits", null, cancellationToken);
             report = report with { Topics = topics, TopicHits = hits, Matching = started.Elapsed - report.Finding };
             var hitsTable = await PlanHits.LoadAsync(connection, cancellationToken);
-            await ExecuteAsync(connection, StagingSql, null, cancellationToken);
             var writer = new IssueWriter(connection, hitsTable, settings.MaxPapers, windowEnd, now);
             for (var from = 1L; from <= due; from += settings.PlanChunk)
             {
@@ -119,7 +123,7 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reade
     // The first window reaches back one period from the delivery moment. With @Only, that one
     // subscriber is taken whatever their status and time (the preview).
     const string DueSql = """
-        DROP TABLE IF EXISTS plan_due, plan_hits, plan_issues;
+        DROP TABLE IF EXISTS plan_due, plan_hits;
         CREATE TEMP TABLE plan_due AS
         WITH zones AS MATERIALIZED (
             -- Each zone in use once: its local time now, and UTC for a name PostgreSQL does not know.
@@ -177,13 +181,6 @@ public sealed class DigestPlanner(NpgsqlDataSource dataSource, IssueReader reade
     const string CountsSql = """
         SELECT (SELECT count(DISTINCT st.topic_id)::int FROM subscriber_topics st JOIN plan_due d USING (subscriber_id)),
                (SELECT count(*)::int FROM plan_hits)
-        """;
-
-    // Where a chunk's issues are copied before they join digest_issues: COPY cannot skip an issue a
-    // planner that raced this one already wrote, INSERT … ON CONFLICT DO NOTHING can.
-    const string StagingSql = """
-        DROP TABLE IF EXISTS plan_issues;
-        CREATE TEMP TABLE plan_issues (subscriber_id bigint, period date, window_start timestamptz, papers jsonb, paper_count int);
         """;
 }
 

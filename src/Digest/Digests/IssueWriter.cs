@@ -2,7 +2,7 @@ using System.Buffers;
 using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
-using Dapper;
+using Digest.Subscriptions.Delivery;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -10,12 +10,16 @@ namespace Digest.Digests;
 
 /// <summary>
 /// Writes the planner's issues one chunk of due subscribers at a time, on the planner's connection
-/// (plan_due, plan_issues are its session's tables): reads the chunk's topic lists in one ordered
-/// query, ranks each subscriber in this process, copies the issues in binary into plan_issues and
-/// moves them into digest_issues in one statement that skips any a racing planner already wrote.
+/// (plan_due is its session's table): reads the chunk's topic lists in one ordered query, ranks
+/// each subscriber in this process and copies the issues in binary into digest_issues.
 /// </summary>
 internal sealed class IssueWriter(NpgsqlConnection connection, PlanHits hits, int maxPapers, DateTimeOffset windowEnd, DateTimeOffset now)
 {
+    /// <summary>An issue with nothing in it: a record that the period was planned, never a mail (migration 0030).</summary>
+    const string Empty = "empty";
+
+    static readonly string Queued = QueueState.Queued.Name();
+
     readonly List<DueSubscriber> _due = [];
     readonly List<long> _topics = [];
     readonly ArrayBufferWriter<byte> _json = new(4096);
@@ -24,9 +28,14 @@ internal sealed class IssueWriter(NpgsqlConnection connection, PlanHits hits, in
     public async Task<(int Queued, int Empty)> WriteAsync(long from, long to, CancellationToken cancellationToken)
     {
         await ReadChunkAsync(from, to, cancellationToken);
-        await connection.ExecuteAsync(new CommandDefinition("TRUNCATE plan_issues", cancellationToken: cancellationToken));
+        var (queued, empty) = (0, 0);
+        // Straight into digest_issues, in one statement (the chunk commits or not as a whole). No
+        // planner can have written any of these issues: planners take turns (the plan lock) and
+        // plan_due, read under the lock, holds only subscribers without an issue for the period.
+        // (Staging the chunk in a temporary table for INSERT … ON CONFLICT DO NOTHING cost
+        // PostgreSQL every issue's ~1 KB twice more: written to the staging table, read back.)
         await using (var import = await connection.BeginBinaryImportAsync(
-            "COPY plan_issues (subscriber_id, period, window_start, papers, paper_count) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            "COPY digest_issues (subscriber_id, period, window_start, window_end, papers, state, due_at, planned_at) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
             await using var json = new Utf8JsonWriter(_json);
             foreach (var subscriber in _due)
@@ -36,33 +45,23 @@ internal sealed class IssueWriter(NpgsqlConnection connection, PlanHits hits, in
                 var count = hits.Rank(CollectionsMarshal.AsSpan(_topics).Slice(subscriber.FirstTopic, subscriber.TopicCount),
                     subscriber.WindowStart, maxPapers, json);
                 json.Flush();
+                var state = count == 0 ? Empty : Queued;
+                (queued, empty) = count == 0 ? (queued, empty + 1) : (queued + 1, empty);
+                // A window never ends before it starts (a subscriber whose previous issue ended later).
+                var windowStart = subscriber.WindowStart < windowEnd.UtcDateTime ? subscriber.WindowStart : windowEnd.UtcDateTime;
                 await import.StartRowAsync(cancellationToken);
                 await import.WriteAsync(subscriber.Id, NpgsqlDbType.Bigint, cancellationToken);
                 await import.WriteAsync(subscriber.Period, NpgsqlDbType.Date, cancellationToken);
-                await import.WriteAsync(subscriber.WindowStart, NpgsqlDbType.TimestampTz, cancellationToken);
+                await import.WriteAsync(windowStart, NpgsqlDbType.TimestampTz, cancellationToken);
+                await import.WriteAsync(windowEnd, NpgsqlDbType.TimestampTz, cancellationToken);
                 await import.WriteAsync(Encoding.UTF8.GetString(_json.WrittenSpan), NpgsqlDbType.Jsonb, cancellationToken);
-                await import.WriteAsync(count, NpgsqlDbType.Integer, cancellationToken);
+                await import.WriteAsync(state, NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
+                await import.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
             }
             await import.CompleteAsync(cancellationToken);
         }
-
-        // ON CONFLICT: a planner that raced this one already wrote it.
-        const string MoveSql = """
-            WITH written AS (
-                INSERT INTO digest_issues (subscriber_id, period, window_start, window_end, papers, state, due_at, planned_at)
-                SELECT subscriber_id, period, least(window_start, @WindowEnd), @WindowEnd, papers,
-                       CASE WHEN paper_count = 0 THEN 'empty' ELSE 'queued' END, @Now, @Now
-                FROM plan_issues
-                ON CONFLICT (subscriber_id, period) DO NOTHING
-                RETURNING state)
-            SELECT count(*) FILTER (WHERE state = 'queued')::int AS Queued, count(*) FILTER (WHERE state = 'empty')::int AS Empty
-            FROM written
-            """;
-        return await connection.QuerySingleAsync<(int Queued, int Empty)>(new CommandDefinition(MoveSql, new
-        {
-            WindowEnd = windowEnd,
-            Now = now,
-        }, cancellationToken: cancellationToken));
+        return (queued, empty);
     }
 
     /// <summary>Subscribers from..to of plan_due with their topics in the order they wrote them (none: an empty issue).</summary>

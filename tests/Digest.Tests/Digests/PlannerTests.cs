@@ -262,6 +262,27 @@ public sealed class PlannerTests
         Assert.That(await one.ScalarAsync<long>("SELECT count(*) FROM digest_issues"), Is.EqualTo(50));
     }
 
+    [Test]
+    public async Task A_preview_waits_for_a_plan_run_under_way_and_leaves_no_issue_behind()
+    {
+        await using var host = await DigestsHost.StartAsync(Monday9);
+        await host.AddDemoPapersAsync(SundayEvening);
+        await host.SubscribeAsync("ada@example.org", ["diffusion"]);
+        // A plan run holds the planners' turn: it copies its issues without a conflict clause, so a
+        // preview writing the same subscriber's issue meanwhile must not be running.
+        await using var planRun = await host.DataSource.OpenConnectionAsync();
+        await planRun.ExecuteAsync("SELECT pg_advisory_lock(@Key)", new { Key = Digest.Digests.DigestPlanner.PlanLock });
+
+        var preview = host.Planner.PreviewAsync("ada@example.org");
+        var finishedWhileHeld = await Task.WhenAny(preview, Task.Delay(TimeSpan.FromSeconds(1))) == preview;
+        await planRun.ExecuteAsync("SELECT pg_advisory_unlock(@Key)", new { Key = Digest.Digests.DigestPlanner.PlanLock });
+        var content = await preview;
+
+        Assert.That(finishedWhileHeld, Is.False, "the preview ran while a plan run held the turn");
+        Assert.That(content!.Papers, Is.Not.Empty);
+        Assert.That(await host.ScalarAsync<long>("SELECT count(*) FROM digest_issues"), Is.Zero, "a preview rolls its issue back");
+    }
+
     /// <summary>
     /// The oracle: this one subscriber's topics evaluated directly against every paper seen in the
     /// window (no shared topics, no temporary tables), ranked the way the design says.
