@@ -33,10 +33,12 @@ public sealed class EmailMessage
     /// <summary>
     /// The text body already encoded as UTF-8, instead of <see cref="TextBody"/> (never both): a
     /// renderer that writes bytes need not build a string to have it encoded again. Checked to be
-    /// UTF-8; read when the message is written, so it must not change until the send is done.
+    /// UTF-8; read when the message is written, so it must not change (nor go back to a pool it
+    /// was rented from) until the send is done. Leave it unset for no such body: a null array
+    /// converts to an empty body, not to none.
     /// </summary>
-    public byte[]? TextBodyUtf8 { get; init; }
+    public ReadOnlyMemory<byte>? TextBodyUtf8 { get; init; }
 
     /// <summary>The HTML body already encoded as UTF-8, instead of <see cref="HtmlBody"/> (never both); as <see cref="TextBodyUtf8"/>.</summary>
-    public byte[]? HtmlBodyUtf8 { get; init; }
+    public ReadOnlyMemory<byte>? HtmlBodyUtf8 { get; init; }
 }

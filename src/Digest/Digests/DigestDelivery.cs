@@ -99,23 +99,40 @@ public sealed class DigestDelivery(
     {
         if (issue.Content is not { Papers.Count: > 0 } content)
             return Attempt.NotSendable("none of the issue's papers exist any more");
+        DigestMail email;
         EmailMessage message;
         try
         {
-            message = Compose(issue.Id, MailboxAddress.Parse(issue.Email), content);
+            email = renderer.Render(content);
         }
-        catch (Exception e) when (e is InvalidMessageException or FormatException or ArgumentException)
+        catch (InvalidMessageException e)
         {
-            // The address or a header cannot be written: no relay could ever take it.
-            return Attempt.NotSendable("not sendable: " + e.Message);
+            return NotSendable(e);
         }
-        return Attempt.From(await transport.SendAsync(message, cancellationToken));
+        // The bodies are rented: back once the mail is written and sent (or could not be).
+        using (email)
+        {
+            try
+            {
+                message = Compose(issue.Id, MailboxAddress.Parse(issue.Email), content, email);
+            }
+            catch (Exception e) when (e is InvalidMessageException or FormatException or ArgumentException)
+            {
+                return NotSendable(e);
+            }
+            return Attempt.From(await transport.SendAsync(message, cancellationToken));
+        }
+
+        // The text, the address or a header cannot be written: no relay could ever take it.
+        static Attempt NotSendable(Exception e) => Attempt.NotSendable("not sendable: " + e.Message);
     }
 
-    /// <summary>The mail of one issue as it is sent: rendered, addressed, with its stable Message-ID and list headers.</summary>
-    public EmailMessage Compose(long issueId, MailboxAddress to, DigestContent content)
+    /// <summary>
+    /// The mail of one issue as it is sent: <paramref name="email"/> (its rendering, which must
+    /// stay undisposed until the message is sent) addressed, with its stable Message-ID and list headers.
+    /// </summary>
+    public EmailMessage Compose(long issueId, MailboxAddress to, DigestContent content, DigestMail email)
     {
-        var email = renderer.Render(content);
         var from = site.From;
         var links = new SubscriberLinks(content.ManageUrl, content.UnsubscribeUrl);
         return new EmailMessage

@@ -119,8 +119,30 @@ internal sealed class SharedDigest
     {
         var mail = new MailValues(values, templates);
         // A subject without values was made one line with the shape (see Render).
-        var subject = _subject.Length == 1 ? _subject[0].Text : TemplateRenderer.OneLine(StrictUtf8.GetString(JoinUtf8(_subject, _subjectUtf8, mail)));
-        return new DigestMail(subject, JoinUtf8(_html, _htmlUtf8, mail), JoinUtf8(_text, _textUtf8, mail));
+        var subject = _subject.Length == 1 ? _subject[0].Text : OneLine(JoinUtf8(_subject, _subjectUtf8, mail));
+        var html = JoinUtf8(_html, _htmlUtf8, mail);
+        try
+        {
+            var text = JoinUtf8(_text, _textUtf8, mail);
+            return DigestMail.OfRented(subject, html.Bytes, html.Length, text.Bytes, text.Length);
+        }
+        catch
+        {
+            DigestMail.Return(html.Bytes);
+            throw;
+        }
+
+        static string OneLine((byte[] Bytes, int Length) joined)
+        {
+            try
+            {
+                return TemplateRenderer.OneLine(StrictUtf8.GetString(joined.Bytes, 0, joined.Length));
+            }
+            finally
+            {
+                DigestMail.Return(joined.Bytes);
+            }
+        }
     }
 
     /// <summary>
@@ -263,9 +285,11 @@ internal sealed class SharedDigest
 
     /// <summary>
     /// The pieces and values joined straight into UTF-8 (what the mail writer needs), without a
-    /// string first: a digest's HTML is ~37 KB, as a string twice that, then encoded again.
+    /// string first: a digest's HTML is ~37 KB, as a string twice that, then encoded again. Into a
+    /// rented array (<see cref="DigestMail.Rent"/>), whose first Length bytes it writes; measured
+    /// first, so a value that is not Unicode throws before anything is rented.
     /// </summary>
-    static byte[] JoinUtf8(Piece[] pieces, Utf8Piece[] utf8, MailValues values)
+    static (byte[] Bytes, int Length) JoinUtf8(Piece[] pieces, Utf8Piece[] utf8, MailValues values)
     {
         var length = 0;
         for (var i = 0; i < pieces.Length; i++)
@@ -288,9 +312,8 @@ internal sealed class SharedDigest
                     break;
             }
         }
-        // Every byte is written below.
-        var bytes = GC.AllocateUninitializedArray<byte>(length);
-        var target = bytes.AsSpan();
+        var bytes = DigestMail.Rent(length);
+        var target = bytes.AsSpan(0, length);
         for (var i = 0; i < pieces.Length; i++)
         {
             var piece = pieces[i];
@@ -314,7 +337,7 @@ internal sealed class SharedDigest
                     break;
             }
         }
-        return bytes;
+        return (bytes, length);
 
         static void Write(ref Span<byte> target, byte[] text)
         {

@@ -103,9 +103,9 @@ public sealed class MessageWriter(DkimSigner? signer = null, TimeProvider? timeP
         };
 
     /// <summary>A body part from its string or, when it came so, its UTF-8 (never both: see <see cref="Check"/>).</summary>
-    static TextEntity? Part(string subtype, string? text, byte[]? utf8, string textField, string utf8Field) =>
+    static TextEntity? Part(string subtype, string? text, ReadOnlyMemory<byte>? utf8, string textField, string utf8Field) =>
         text is not null ? new TextEntity(subtype, text, default, textField)
-        : utf8 is not null ? new TextEntity(subtype, null, utf8, utf8Field)
+        : utf8 is { } bytes ? new TextEntity(subtype, null, bytes, utf8Field)
         : null;
 
     /// <summary>

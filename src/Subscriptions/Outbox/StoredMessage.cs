@@ -32,8 +32,8 @@ internal sealed record StoredMessage(
         message.EnvelopeFrom is null ? null : StoredMailbox.Of(message.EnvelopeFrom)), Json);
 
     /// <summary>A body given as UTF-8 is kept as the text it is (the column is JSON text either way).</summary>
-    static string? Decoded(byte[]? utf8) =>
-        utf8 is null ? null : StrictUtf8.GetString(utf8);
+    static string? Decoded(ReadOnlyMemory<byte>? utf8) =>
+        utf8 is { } bytes ? StrictUtf8.GetString(bytes.Span) : null;
 
     public static EmailMessage Deserialize(string json)
     {

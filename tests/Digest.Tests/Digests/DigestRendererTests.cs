@@ -97,6 +97,35 @@ public sealed partial class DigestRendererTests
     }
 
     [Test]
+    public void Mails_whose_bodies_reuse_a_returned_buffer_hold_only_their_own_bytes()
+    {
+        // Rendered, read and disposed one after another, longest first, so each later mail's
+        // bodies land in arrays a longer one wrote: a mail is its own bytes, never a tail of another's.
+        var contents = Enumerable.Range(0, 12)
+            .Select(n => Content(Enumerable.Range(0, 12 - n).Select(i => Paper($"Paper {n}.{i}", ["rlhf"], id: $"2511.{n:D2}{i:D3}")).ToList()))
+            .ToList();
+        foreach (var content in contents)
+        {
+            var whole = Renderer.RenderWhole(content);
+            using var email = Renderer.Render(content);
+
+            Assert.That(email.Html, Is.EqualTo(whole.Html));
+            Assert.That(email.Text, Is.EqualTo(whole.Text));
+        }
+    }
+
+    [Test]
+    public void A_disposed_mail_no_longer_lends_its_bodies()
+    {
+        var email = Renderer.Render(Content([Paper("A", ["rlhf"])]));
+        email.Dispose();
+        email.Dispose();
+
+        Assert.Throws<ObjectDisposedException>(() => _ = email.HtmlUtf8);
+        Assert.Throws<ObjectDisposedException>(() => _ = email.TextUtf8);
+    }
+
+    [Test]
     public void A_long_abstract_is_cut_at_a_word_boundary_near_300_characters()
     {
         var words = string.Join(' ', Enumerable.Range(1, 120).Select(i => $"word{i}"));

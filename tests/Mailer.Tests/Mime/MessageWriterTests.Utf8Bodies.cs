@@ -96,8 +96,9 @@ public sealed partial class MessageWriterTests
         Headers = m.Headers,
         TextBody = text ?? (textUtf8 is null ? m.TextBody : null),
         HtmlBody = html ?? (htmlUtf8 is null ? m.HtmlBody : null),
-        TextBodyUtf8 = textUtf8,
-        HtmlBodyUtf8 = htmlUtf8,
+        // Not `= textUtf8` (nor `?? null : …`): a null array converts to an empty body, not to none.
+        TextBodyUtf8 = textUtf8 is null ? default(ReadOnlyMemory<byte>?) : textUtf8,
+        HtmlBodyUtf8 = htmlUtf8 is null ? default(ReadOnlyMemory<byte>?) : htmlUtf8,
     };
 
     /// <summary>The message with its random multipart boundary written as one fixed word.</summary>
