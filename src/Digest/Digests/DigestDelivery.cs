@@ -99,32 +99,22 @@ public sealed class DigestDelivery(
     {
         if (issue.Content is not { Papers.Count: > 0 } content)
             return Attempt.NotSendable("none of the issue's papers exist any more");
-        DigestMail email;
+        DigestMail? email = null;
         EmailMessage message;
         try
         {
             email = renderer.Render(content);
+            message = Compose(issue.Id, MailboxAddress.Parse(issue.Email), content, email);
         }
-        catch (InvalidMessageException e)
+        catch (Exception e) when (e is InvalidMessageException or FormatException or ArgumentException)
         {
-            return NotSendable(e);
+            // The text, the address or a header cannot be written: no relay could ever take it.
+            email?.Dispose();
+            return Attempt.NotSendable("not sendable: " + e.Message);
         }
         // The bodies are rented: back once the mail is written and sent (or could not be).
         using (email)
-        {
-            try
-            {
-                message = Compose(issue.Id, MailboxAddress.Parse(issue.Email), content, email);
-            }
-            catch (Exception e) when (e is InvalidMessageException or FormatException or ArgumentException)
-            {
-                return NotSendable(e);
-            }
             return Attempt.From(await transport.SendAsync(message, cancellationToken));
-        }
-
-        // The text, the address or a header cannot be written: no relay could ever take it.
-        static Attempt NotSendable(Exception e) => Attempt.NotSendable("not sendable: " + e.Message);
     }
 
     /// <summary>

@@ -23,8 +23,8 @@ public sealed class DigestMail : IDisposable
 
     readonly ReadOnlyMemory<byte> _html;
     readonly ReadOnlyMemory<byte> _text;
-    byte[]? _rentedHtml;
-    byte[]? _rentedText;
+    readonly byte[]? _rentedHtml;
+    readonly byte[]? _rentedText;
     int _disposed;
 
     DigestMail(string subject, ReadOnlyMemory<byte> html, ReadOnlyMemory<byte> text, byte[]? rentedHtml, byte[]? rentedText)
@@ -64,11 +64,12 @@ public sealed class DigestMail : IDisposable
 
     public void Dispose()
     {
+        // Once: a second return would hand the same array to two mails.
         if (Interlocked.Exchange(ref _disposed, 1) != 0)
             return;
-        if (Interlocked.Exchange(ref _rentedHtml, null) is { } html)
-            Bodies.Return(html);
-        if (Interlocked.Exchange(ref _rentedText, null) is { } text)
-            Bodies.Return(text);
+        if (_rentedHtml is not null)
+            Bodies.Return(_rentedHtml);
+        if (_rentedText is not null)
+            Bodies.Return(_rentedText);
     }
 }

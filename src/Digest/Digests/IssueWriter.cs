@@ -28,7 +28,7 @@ internal sealed class IssueWriter(NpgsqlConnection connection, PlanHits hits, in
     public async Task<(int Queued, int Empty)> WriteAsync(long from, long to, CancellationToken cancellationToken)
     {
         await ReadChunkAsync(from, to, cancellationToken);
-        var (queued, empty) = (0, 0);
+        var queued = 0;
         // Straight into digest_issues, in one statement (the chunk commits or not as a whole). No
         // planner can have written any of these issues: planners take turns (the plan lock) and
         // plan_due, read under the lock, holds only subscribers without an issue for the period.
@@ -45,8 +45,8 @@ internal sealed class IssueWriter(NpgsqlConnection connection, PlanHits hits, in
                 var count = hits.Rank(CollectionsMarshal.AsSpan(_topics).Slice(subscriber.FirstTopic, subscriber.TopicCount),
                     subscriber.WindowStart, maxPapers, json);
                 json.Flush();
-                var state = count == 0 ? Empty : Queued;
-                (queued, empty) = count == 0 ? (queued, empty + 1) : (queued + 1, empty);
+                if (count > 0)
+                    queued++;
                 // A window never ends before it starts (a subscriber whose previous issue ended later).
                 var windowStart = subscriber.WindowStart < windowEnd.UtcDateTime ? subscriber.WindowStart : windowEnd.UtcDateTime;
                 await import.StartRowAsync(cancellationToken);
@@ -55,13 +55,13 @@ internal sealed class IssueWriter(NpgsqlConnection connection, PlanHits hits, in
                 await import.WriteAsync(windowStart, NpgsqlDbType.TimestampTz, cancellationToken);
                 await import.WriteAsync(windowEnd, NpgsqlDbType.TimestampTz, cancellationToken);
                 await import.WriteAsync(Encoding.UTF8.GetString(_json.WrittenSpan), NpgsqlDbType.Jsonb, cancellationToken);
-                await import.WriteAsync(state, NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync(count == 0 ? Empty : Queued, NpgsqlDbType.Text, cancellationToken);
                 await import.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
                 await import.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
             }
             await import.CompleteAsync(cancellationToken);
         }
-        return (queued, empty);
+        return (queued, _due.Count - queued);
     }
 
     /// <summary>Subscribers from..to of plan_due with their topics in the order they wrote them (none: an empty issue).</summary>
