@@ -17,6 +17,9 @@ internal sealed class Pacer
         _interval = perSecond > 0 ? (long)Math.Round(time.TimestampFrequency / perSecond) : 0;
     }
 
+    /// <summary>False for a relay without a rate: nobody ever waits.</summary>
+    public bool IsPaced => _interval > 0;
+
     public ValueTask WaitAsync(CancellationToken cancellationToken)
     {
         if (_interval == 0)

@@ -1,0 +1,171 @@
+using Digest.Mailer.Mime;
+using Digest.Mailer.Relays;
+using Digest.Mailer.Smtp;
+using Digest.Mailer.Tests.Smtp;
+using Digest.TestSupport;
+
+namespace Digest.Mailer.Tests.Relays;
+
+/// <summary>
+/// A sender done with a connection hands it to the first one waiting, whose envelope it sends behind
+/// its own final dot (RFC 2920 §3.1): what each message's outcome is when that goes wrong, and that
+/// nothing is lost or sent twice when it goes right.
+/// </summary>
+public sealed class PipelinedHandoffTests
+{
+    // The server reads the second envelope before it answers the first final dot: a client that
+    // waited for that answer would stall the script.
+    static readonly string[] SecondEnvelopeBehindTheFirstDot =
+        ["C: <DATA>", "C: MAIL FROM:<digest@example.org>", "C: RCPT TO:<b@example.org>", "C: DATA"];
+
+    [Test]
+    public async Task A_waiting_senders_envelope_goes_out_behind_the_final_dot_and_its_message_follows()
+    {
+        await using var server = new ScriptedServer([
+            .. Greeting, .. Envelope("a@example.org"), .. SecondEnvelopeBehindTheFirstDot,
+            "S: 250 Ok first", "S: 250 Ok", "S: 250 Ok", "S: 354 Go", "C: <DATA>", "S: 250 Ok second",
+            "C: QUIT", "S: 221 Bye",
+        ]);
+        SendResult first, second;
+        await using (var transport = Transport(server.Port))
+        {
+            var sending = transport.SendAsync(Message("1@example.org", "a@example.org"));
+            var waiting = transport.SendAsync(Message("2@example.org", "b@example.org"));
+            (first, second) = await BothAsync(sending, waiting);
+        }
+
+        Assert.That(await server.FinishAsync(TimeSpan.FromSeconds(20)), Is.Empty);
+        Assert.That((first.Outcome, first.Detail), Is.EqualTo((DeliveryOutcome.Sent, "250 Ok first")));
+        Assert.That((second.Outcome, second.Detail), Is.EqualTo((DeliveryOutcome.Sent, "250 Ok second")));
+        Assert.That(server.Data, Has.Count.EqualTo(2));
+    }
+
+    [Test]
+    public async Task A_final_dot_answered_with_421_defers_that_message_and_the_waiting_one_goes_on_a_fresh_connection()
+    {
+        await using var server = new ScriptedServer([
+            .. Greeting, .. Envelope("a@example.org"), .. SecondEnvelopeBehindTheFirstDot,
+            "S: 421 4.3.2 Shutting down", "!next",
+            .. Greeting, .. Envelope("b@example.org"), "C: <DATA>", "S: 250 Ok second", "C: QUIT", "S: 221 Bye",
+        ]);
+        SendResult first, second;
+        await using (var transport = Transport(server.Port))
+        {
+            var sending = transport.SendAsync(Message("1@example.org", "a@example.org"));
+            var waiting = transport.SendAsync(Message("2@example.org", "b@example.org"));
+            (first, second) = await BothAsync(sending, waiting);
+        }
+
+        Assert.That(await server.FinishAsync(TimeSpan.FromSeconds(20)), Is.Empty);
+        Assert.That(first.Outcome, Is.EqualTo(DeliveryOutcome.Deferred), first.Detail);
+        Assert.That((second.Outcome, second.Detail), Is.EqualTo((DeliveryOutcome.Sent, "250 Ok second")));
+    }
+
+    [Test]
+    public async Task A_connection_lost_after_the_final_dot_leaves_that_message_unknown_and_the_waiting_one_is_still_sent_once()
+    {
+        await using var server = new ScriptedServer([
+            .. Greeting, .. Envelope("a@example.org"), .. SecondEnvelopeBehindTheFirstDot, "!next",
+            .. Greeting, .. Envelope("b@example.org"), "C: <DATA>", "S: 250 Ok second", "C: QUIT", "S: 221 Bye",
+        ]);
+        SendResult first, second;
+        await using (var transport = Transport(server.Port))
+        {
+            var sending = transport.SendAsync(Message("1@example.org", "a@example.org"));
+            var waiting = transport.SendAsync(Message("2@example.org", "b@example.org"));
+            (first, second) = await BothAsync(sending, waiting);
+        }
+
+        Assert.That(await server.FinishAsync(TimeSpan.FromSeconds(20)), Is.Empty);
+        Assert.That(first.Outcome, Is.EqualTo(DeliveryOutcome.Unknown), "the first may have been taken: not resent");
+        Assert.That((second.Outcome, second.Detail), Is.EqualTo((DeliveryOutcome.Sent, "250 Ok second")), "only its envelope was lost");
+        Assert.That(server.Data, Has.Count.EqualTo(2), "each message's content went once");
+    }
+
+    [Test]
+    public async Task A_refused_pipelined_envelope_fails_only_its_own_message_and_the_connection_goes_on()
+    {
+        await using var server = new ScriptedServer([
+            .. Greeting, .. Envelope("a@example.org"), .. SecondEnvelopeBehindTheFirstDot,
+            "S: 250 Ok first", "S: 250 Ok", "S: 450 4.2.1 Mailbox busy", "S: 554 5.5.1 No valid recipients",
+            "C: RSET", "S: 250 Ok", "C: MAIL FROM:<digest@example.org>", "C: RCPT TO:<c@example.org>", "C: DATA",
+            "S: 250 Ok", "S: 250 Ok", "S: 354 Go", "C: <DATA>", "S: 250 Ok third", "C: QUIT", "S: 221 Bye",
+        ]);
+        await using (var transport = Transport(server.Port))
+        {
+            var sending = transport.SendAsync(Message("1@example.org", "a@example.org"));
+            var waiting = transport.SendAsync(Message("2@example.org", "b@example.org"));
+            var (first, second) = await BothAsync(sending, waiting);
+            var third = await transport.SendAsync(Message("3@example.org", "c@example.org"));
+
+            Assert.That(first.Outcome, Is.EqualTo(DeliveryOutcome.Sent));
+            Assert.That((second.Outcome, second.Detail), Is.EqualTo((DeliveryOutcome.Deferred, "450 4.2.1 Mailbox busy")));
+            Assert.That((third.Outcome, third.Detail), Is.EqualTo((DeliveryOutcome.Sent, "250 Ok third")), "on the same connection");
+        }
+        Assert.That(await server.FinishAsync(TimeSpan.FromSeconds(20)), Is.Empty);
+    }
+
+    [Test]
+    public async Task Many_senders_on_few_connections_send_each_message_once_most_envelopes_behind_a_final_dot()
+    {
+        using var sink = await SmtpSink.StartAsync();
+        var log = new LogCollector();
+        var ids = Enumerable.Range(0, 300).Select(i => $"h{i}@example.org").ToList();
+        SendResult[] results;
+        await using (var transport = new SmtpTransport(new MailerOptions
+        {
+            Relays = [new RelayOptions { Host = SmtpSink.Host, Port = sink.Port, Connections = 3, MaxMessagesPerConnection = 25 }],
+            ProtocolLog = true,
+        }, new MessageWriter(), log))
+        {
+            results = await Task.WhenAll(ids.Select(id => Task.Run(() => transport.SendAsync(Message(id)))));
+        }
+        var received = await sink.WaitForMessagesAsync(ids.Count, TimeSpan.FromSeconds(60));
+
+        Assert.That(results.Select(r => r.Outcome), Is.All.EqualTo(DeliveryOutcome.Sent));
+        Assert.That(received.Select(m => IdOf(m.Message)).Order(), Is.EqualTo(ids.Order()), "each once");
+        var lines = log.Lines.Select(l => l[(l.IndexOf(": ", StringComparison.Ordinal) + 2)..]).ToList();
+        var connections = lines.Select(l => l.Split(' ')[0]).Distinct().ToList();
+        var messagesOn = connections.Select(c => lines.Count(l => l.StartsWith(c + " * C: <message", StringComparison.Ordinal))).ToList();
+        Assert.That(messagesOn, Is.All.InRange(1, 25), "the cap of 25 a connection holds");
+        // Per connection, the line after a message's content is either the server's answer or the
+        // next envelope. All but the first of each 25 could go behind a dot; most do.
+        var behindTheDot = connections.Sum(c =>
+        {
+            var own = lines.Where(l => l.StartsWith(c + " ", StringComparison.Ordinal)).ToList();
+            return own.Zip(own.Skip(1)).Count(p => p.First.Contains("* C: <message", StringComparison.Ordinal) && p.Second.Contains(" C: MAIL FROM:", StringComparison.Ordinal));
+        });
+        Assert.That(behindTheDot, Is.InRange(ids.Count / 2, ids.Count - connections.Count));
+    }
+
+    /// <summary>Both results; a client that waited for the final dot's answer would wait out RFC 5321's ten minutes.</summary>
+    static async Task<(SendResult First, SendResult Second)> BothAsync(Task<SendResult> first, Task<SendResult> second)
+    {
+        await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(20));
+        return (await first, await second);
+    }
+
+    static readonly string[] Greeting =
+        ["S: 220 scripted.example.test ESMTP", "C: EHLO client.example.test", "S: 250-scripted.example.test", "S: 250 PIPELINING"];
+
+    static string[] Envelope(string to) =>
+        ["C: MAIL FROM:<digest@example.org>", $"C: RCPT TO:<{to}>", "C: DATA", "S: 250 Ok", "S: 250 Ok", "S: 354 Go"];
+
+    static SmtpTransport Transport(int port) =>
+        new(new MailerOptions
+        {
+            Relays = [new RelayOptions { Host = "127.0.0.1", Port = port, Tls = TlsMode.None, HeloName = "client.example.test", Connections = 1 }],
+        }, new MessageWriter());
+
+    static string IdOf(string message) =>
+        message.Split('\n').First(l => l.StartsWith("Message-ID: ", StringComparison.Ordinal))["Message-ID: ".Length..].Trim('<', '>', '\r');
+
+    static EmailMessage Message(string id, string to = "reader@example.test") => new()
+    {
+        From = MailboxAddress.Parse("digest@example.org"),
+        To = [MailboxAddress.Parse(to)],
+        Subject = "Handoff",
+        MessageId = id,
+        TextBody = "Hello from the line.\n",
+    };
+}
