@@ -83,9 +83,18 @@ internal sealed class Relay : IAsyncDisposable
         Waiter? following = null;
         try
         {
+            cancellationToken.ThrowIfCancellationRequested();
             // A message whose envelope is under way went unpaced: only an unpaced relay pipelines.
             if (client?.Pipelined != message)
+            {
                 await _pacer.WaitAsync(cancellationToken);
+                // Held through the pacer's wait, the handed connection may have sat too long.
+                if (client is not null && !IsFresh(client))
+                {
+                    _ = QuitAsync(client);
+                    client = null;
+                }
+            }
             for (var attempt = 0; ; attempt++)
             {
                 var reused = true;
@@ -139,12 +148,12 @@ internal sealed class Relay : IAsyncDisposable
         await using var cancel = cancellationToken.UnsafeRegister(static (state, token) =>
         {
             var (relay, waiter) = ((Relay, Waiter))state!;
-            // Only while still in line: once taken as the next on a connection, the turn comes.
+            // In line or taken as the next on a connection: either way it waits no more (the
+            // connection it was taken on then has an envelope nobody will send and is closed).
             lock (relay._gate)
             {
-                if (waiter.Node?.List is null)
-                    return;
-                relay._waiting.Remove(waiter.Node);
+                if (waiter.Node?.List is not null)
+                    relay._waiting.Remove(waiter.Node);
             }
             waiter.Turn.TrySetCanceled(token);
         }, (this, waiter));
@@ -198,16 +207,28 @@ internal sealed class Relay : IAsyncDisposable
                     break;
                 }
             }
-            // A waiter out of line is never cancelled, so the turn is taken; the loop is only a guard.
             if (next.Turn.TrySetResult(usable ? client : null))
             {
                 if (usable || client is null)
                     return;
                 break;
             }
+            // That sender was cancelled after it was taken out of line: the turn goes to the next.
         }
         if (client is not null)
+            await CloseAsync(client);
+    }
+
+    /// <summary>
+    /// QUIT, or a plain close when an envelope is under way: the server would read QUIT as
+    /// the content it is about to ask for.
+    /// </summary>
+    static async Task CloseAsync(SmtpClient client)
+    {
+        if (client.Pipelined is null)
             await QuitAsync(client);
+        else
+            await client.DisposeAsync();
     }
 
     Waiter? TakeFirstWaiting()

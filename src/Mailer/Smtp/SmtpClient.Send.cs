@@ -55,9 +55,9 @@ public sealed partial class SmtpClient
 
     /// <param name="next">
     /// Asked once the message is ready to go: the message to send next on this connection, whose
-    /// MAIL, RCPT and DATA then go in the same write as this message's final dot (RFC 2920 §3.1:
-    /// message content may open a group), saving a round trip a message. Null for none. Only a
-    /// message <see cref="CanPipeline"/> accepts may be given.
+    /// MAIL, RCPT and DATA then follow this message's final dot without waiting for its reply
+    /// (RFC 2920 §3.1: message content may open a group), saving a round trip a message. Null for
+    /// none. Only a message <see cref="CanPipeline"/> accepts may be given.
     /// </param>
     internal async Task<SendResult> SendAsync(OutgoingMessage message, Func<OutgoingMessage?>? next, CancellationToken cancellationToken)
     {
@@ -102,12 +102,16 @@ public sealed partial class SmtpClient
                 return Result(message, replies, data, SmtpStage.Data, data);
             }
             stage = Stage.Content;
+            await WriteDataAsync(message.Content);
+            stage = Stage.AfterFinalDot;
+            // A write of its own, not the dot's: had the two gone in one write and it failed, whether
+            // the dot reached the server could not be told. Nothing waits for a reply between them.
             var following = Capabilities.Pipelining ? next?.Invoke() : null;
             if (following is not null)
+            {
                 AppendEnvelope(following);
-            await WriteDataAsync(message.Content, following is null ? null : _commands);
-            _commands.Truncate(0);
-            stage = Stage.AfterFinalDot;
+                await FlushAsync(_options.Timeouts.Mail);
+            }
             var final = await ReadAsync(_options.Timeouts.FinalDot, "the reply to the final dot");
             // The next envelope opened a transaction behind this one, whatever this one's reply.
             _transactionOpen = following is not null;
@@ -240,15 +244,10 @@ public sealed partial class SmtpClient
         _commands.Write(">\r\n"u8);
     }
 
-    /// <summary>
-    /// Writes the message, dot-stuffed, and the final dot in one write, followed by
-    /// <paramref name="commands"/> (the next message's envelope) when given; null content writes the dot alone.
-    /// </summary>
-    async Task WriteDataAsync(MessageBuffer? content, MessageBuffer? commands = null)
+    /// <summary>Writes the message, dot-stuffed, and the final dot in one write; null writes the dot alone.</summary>
+    async Task WriteDataAsync(MessageBuffer? content)
     {
         Log?.Note(content is null ? "C: ." : $"C: <message, {content.Length} bytes>");
-        if (commands is not null)
-            Log?.Client(commands.Span);
         Arm(_options.Timeouts.DataBlock, "sending the message");
         if (content is null)
         {
@@ -260,8 +259,6 @@ public sealed partial class SmtpClient
             // retry on another connection sends the same bytes.
             var length = content.Length;
             content.Write(".\r\n"u8);
-            if (commands is not null)
-                content.Write(commands.Span);
             try
             {
                 await _stream!.WriteAsync(content.Memory, _abort.Token);
@@ -278,8 +275,6 @@ public sealed partial class SmtpClient
             if (!content.Span.EndsWith("\r\n"u8))
                 stuffed.Write("\r\n"u8);
             stuffed.Write(".\r\n"u8);
-            if (commands is not null)
-                stuffed.Write(commands.Span);
             await _stream!.WriteAsync(stuffed.Memory, _abort.Token);
         }
         Disarm();

@@ -138,6 +138,51 @@ public sealed class PipelinedHandoffTests
         Assert.That(behindTheDot, Is.InRange(ids.Count / 2, ids.Count - connections.Count));
     }
 
+    [Test]
+    public async Task Senders_cancelled_in_line_or_as_the_next_give_their_turn_back_and_what_went_arrived_once()
+    {
+        using var sink = await SmtpSink.StartAsync();
+        await using var transport = new SmtpTransport(new MailerOptions
+        {
+            Relays = [new RelayOptions { Host = SmtpSink.Host, Port = sink.Port, Connections = 2 }],
+        }, new MessageWriter());
+        using var cancel = new CancellationTokenSource();
+        var sends = Enumerable.Range(0, 200)
+            .Select(i => (Id: $"c{i}@example.org", Send: transport.SendAsync(Message($"c{i}@example.org"), i % 2 == 0 ? cancel.Token : default)))
+            .ToList();
+
+        await Task.Delay(20);
+        await cancel.CancelAsync();
+        var sent = new List<string>();
+        var unknown = new List<string>();
+        foreach (var (id, send) in sends)
+        {
+            var cancelled = int.Parse(id[1..id.IndexOf('@', StringComparison.Ordinal)], System.Globalization.CultureInfo.InvariantCulture) % 2 == 0;
+            try
+            {
+                var result = await send.WaitAsync(TimeSpan.FromSeconds(60));
+                // Cancelled after its final dot, a message's fate is unknown (it may have been taken).
+                Assert.That(result.Outcome, cancelled ? Is.AnyOf(DeliveryOutcome.Sent, DeliveryOutcome.Unknown) : Is.EqualTo(DeliveryOutcome.Sent), $"{id}: {result.Detail}");
+                (result.Outcome == DeliveryOutcome.Sent ? sent : unknown).Add(id);
+            }
+            catch (OperationCanceledException)
+            {
+                Assert.That(cancelled, $"{id} was not cancelled");
+            }
+        }
+        // Every turn came back: later senders, more than the connections at once, still get through.
+        var later = await Task.WhenAll(Enumerable.Range(0, 10).Select(i => transport.SendAsync(Message($"later{i}@example.org"))))
+            .WaitAsync(TimeSpan.FromSeconds(60));
+        sent.AddRange(Enumerable.Range(0, 10).Select(i => $"later{i}@example.org"));
+
+        Assert.That(later.Select(r => r.Outcome), Is.All.EqualTo(DeliveryOutcome.Sent));
+        Assert.That(sent, Has.Count.GreaterThanOrEqualTo(110), "every uncancelled message, and the later ones");
+        var received = (await sink.WaitForMessagesAsync(sent.Count, TimeSpan.FromSeconds(60))).Select(m => IdOf(m.Message)).ToList();
+        Assert.That(received, Is.Unique, "nothing twice");
+        Assert.That(received, Is.SupersetOf(sent), "everything sent arrived");
+        Assert.That(received.Except(sent), Is.SubsetOf(unknown), "nothing cancelled before its dot arrived");
+    }
+
     /// <summary>Both results; a client that waited for the final dot's answer would wait out RFC 5321's ten minutes.</summary>
     static async Task<(SendResult First, SendResult Second)> BothAsync(Task<SendResult> first, Task<SendResult> second)
     {
