@@ -84,16 +84,13 @@ internal sealed class Relay : IAsyncDisposable
         try
         {
             cancellationToken.ThrowIfCancellationRequested();
-            // A message whose envelope is under way went unpaced: only an unpaced relay pipelines.
-            if (client?.Pipelined != message)
+            // At once on an unpaced relay, the only kind that pipelines.
+            await _pacer.WaitAsync(cancellationToken);
+            // Held through the pacer's wait, a handed connection may have sat too long.
+            if (client is { Pipelined: null } && !IsFresh(client))
             {
-                await _pacer.WaitAsync(cancellationToken);
-                // Held through the pacer's wait, the handed connection may have sat too long.
-                if (client is not null && !IsFresh(client))
-                {
-                    _ = QuitAsync(client);
-                    client = null;
-                }
+                _ = QuitAsync(client);
+                client = null;
             }
             for (var attempt = 0; ; attempt++)
             {
@@ -107,7 +104,7 @@ internal sealed class Relay : IAsyncDisposable
                 if (client is null)
                     return null;
                 var sending = client;
-                var result = await client.SendAsync(message, following is null ? () => TakeFollowing(sending, out following) : null, cancellationToken);
+                var result = await client.SendAsync(message, following is null ? () => (following = TakeFollowing(sending))?.Message : null, cancellationToken);
                 if (result.Fault == Fault.Sender)
                     Refuse(result.Detail);
                 // A reused connection may have been closed by the server while it sat idle: nothing
@@ -161,23 +158,16 @@ internal sealed class Relay : IAsyncDisposable
     }
 
     /// <summary>
-    /// The first waiting sender's message, taken as the next on <paramref name="client"/> when its
-    /// envelope can go behind this message's final dot: not when the relay is paced, the connection
-    /// is about to reach its cap, or the relay cannot take that message.
+    /// The first waiting sender, taken as the next on <paramref name="client"/> when its envelope can
+    /// go behind this message's final dot: not when the relay is paced, the connection is about to
+    /// reach its cap, or the relay cannot take that sender's message.
     /// </summary>
-    OutgoingMessage? TakeFollowing(SmtpClient client, out Waiter? following)
+    Waiter? TakeFollowing(SmtpClient client)
     {
-        following = null;
         if (_pacer.IsPaced || client.MessagesSent + 1 >= _options.MaxMessagesPerConnection)
             return null;
         lock (_gate)
-        {
-            if (_waiting.First?.Value is not { } first || !client.CanPipeline(first.Message))
-                return null;
-            _waiting.RemoveFirst();
-            following = first;
-            return first.Message;
-        }
+            return _waiting.First?.Value is { } first && client.CanPipeline(first.Message) ? TakeFirstWaiting() : null;
     }
 
     /// <summary>

@@ -49,9 +49,17 @@ public sealed partial class SmtpClient
 
     /// <summary>Whether <paramref name="next"/> could have its envelope sent behind this connection's next final dot.</summary>
     internal bool CanPipeline(OutgoingMessage next) =>
-        Capabilities.Pipelining && IsConnected
-        && (!next.NeedsSmtpUtf8 || Capabilities.SmtpUtf8)
-        && (Capabilities.MaxSize is not { } limit || next.Content.Length <= limit);
+        Capabilities.Pipelining && IsConnected && Unsendable(next) is null;
+
+    /// <summary>Why this server cannot take <paramref name="message"/> as written (an SMTP-style reply), or null.</summary>
+    string? Unsendable(OutgoingMessage message)
+    {
+        if (message.NeedsSmtpUtf8 && !Capabilities.SmtpUtf8)
+            return $"553 5.6.7 {_options.Host} does not offer SMTPUTF8, which an internationalised address needs (RFC 6531)";
+        if (Capabilities.MaxSize is { } limit && message.Content.Length > limit)
+            return $"552 5.3.4 The message has {message.Content.Length} bytes; {_options.Host} takes at most {limit}";
+        return null;
+    }
 
     /// <param name="next">
     /// Asked once the message is ready to go: the message to send next on this connection, whose
@@ -67,10 +75,8 @@ public sealed partial class SmtpClient
             throw new InvalidOperationException("Another message's envelope is under way on this connection; send that one next.");
         LastSendLostConnection = false;
         var recipients = message.Recipients;
-        if (message.NeedsSmtpUtf8 && !Capabilities.SmtpUtf8)
-            return Refused(message, $"553 5.6.7 {_options.Host} does not offer SMTPUTF8, which an internationalised address needs (RFC 6531)");
-        if (Capabilities.MaxSize is { } limit && message.Content.Length > limit)
-            return Refused(message, $"552 5.3.4 The message has {message.Content.Length} bytes; {_options.Host} takes at most {limit}");
+        if (Unsendable(message) is { } refusal)
+            return Refused(message, refusal);
 
         var replies = new SmtpReply?[recipients.Count];
         var stage = Stage.Envelope;
@@ -106,7 +112,7 @@ public sealed partial class SmtpClient
             stage = Stage.AfterFinalDot;
             // A write of its own, not the dot's: had the two gone in one write and it failed, whether
             // the dot reached the server could not be told. Nothing waits for a reply between them.
-            var following = Capabilities.Pipelining ? next?.Invoke() : null;
+            var following = next?.Invoke();
             if (following is not null)
             {
                 AppendEnvelope(following);

@@ -3,6 +3,7 @@ using Digest.Mailer.Relays;
 using Digest.Mailer.Smtp;
 using Digest.Mailer.Tests.Smtp;
 using Digest.TestSupport;
+using static Digest.Mailer.Tests.Relays.RelayMail;
 
 namespace Digest.Mailer.Tests.Relays;
 
@@ -26,13 +27,7 @@ public sealed class PipelinedHandoffTests
             "S: 250 Ok first", "S: 250 Ok", "S: 250 Ok", "S: 354 Go", "C: <DATA>", "S: 250 Ok second",
             "C: QUIT", "S: 221 Bye",
         ]);
-        SendResult first, second;
-        await using (var transport = Transport(server.Port))
-        {
-            var sending = transport.SendAsync(Message("1@example.org", "a@example.org"));
-            var waiting = transport.SendAsync(Message("2@example.org", "b@example.org"));
-            (first, second) = await BothAsync(sending, waiting);
-        }
+        var (first, second) = await SendTwoAsync(server.Port);
 
         Assert.That(await server.FinishAsync(TimeSpan.FromSeconds(20)), Is.Empty);
         Assert.That((first.Outcome, first.Detail), Is.EqualTo((DeliveryOutcome.Sent, "250 Ok first")));
@@ -48,13 +43,7 @@ public sealed class PipelinedHandoffTests
             "S: 421 4.3.2 Shutting down", "!next",
             .. Greeting, .. Envelope("b@example.org"), "C: <DATA>", "S: 250 Ok second", "C: QUIT", "S: 221 Bye",
         ]);
-        SendResult first, second;
-        await using (var transport = Transport(server.Port))
-        {
-            var sending = transport.SendAsync(Message("1@example.org", "a@example.org"));
-            var waiting = transport.SendAsync(Message("2@example.org", "b@example.org"));
-            (first, second) = await BothAsync(sending, waiting);
-        }
+        var (first, second) = await SendTwoAsync(server.Port);
 
         Assert.That(await server.FinishAsync(TimeSpan.FromSeconds(20)), Is.Empty);
         Assert.That(first.Outcome, Is.EqualTo(DeliveryOutcome.Deferred), first.Detail);
@@ -68,13 +57,7 @@ public sealed class PipelinedHandoffTests
             .. Greeting, .. Envelope("a@example.org"), .. SecondEnvelopeBehindTheFirstDot, "!next",
             .. Greeting, .. Envelope("b@example.org"), "C: <DATA>", "S: 250 Ok second", "C: QUIT", "S: 221 Bye",
         ]);
-        SendResult first, second;
-        await using (var transport = Transport(server.Port))
-        {
-            var sending = transport.SendAsync(Message("1@example.org", "a@example.org"));
-            var waiting = transport.SendAsync(Message("2@example.org", "b@example.org"));
-            (first, second) = await BothAsync(sending, waiting);
-        }
+        var (first, second) = await SendTwoAsync(server.Port);
 
         Assert.That(await server.FinishAsync(TimeSpan.FromSeconds(20)), Is.Empty);
         Assert.That(first.Outcome, Is.EqualTo(DeliveryOutcome.Unknown), "the first may have been taken: not resent");
@@ -83,7 +66,7 @@ public sealed class PipelinedHandoffTests
     }
 
     [Test]
-    public async Task A_refused_pipelined_envelope_fails_only_its_own_message_and_the_connection_goes_on()
+    public async Task A_refused_pipelined_envelope_defers_only_its_own_message_and_the_connection_goes_on()
     {
         await using var server = new ScriptedServer([
             .. Greeting, .. Envelope("a@example.org"), .. SecondEnvelopeBehindTheFirstDot,
@@ -93,9 +76,7 @@ public sealed class PipelinedHandoffTests
         ]);
         await using (var transport = Transport(server.Port))
         {
-            var sending = transport.SendAsync(Message("1@example.org", "a@example.org"));
-            var waiting = transport.SendAsync(Message("2@example.org", "b@example.org"));
-            var (first, second) = await BothAsync(sending, waiting);
+            var (first, second) = await SendTwoAsync(transport);
             var third = await transport.SendAsync(Message("3@example.org", "c@example.org"));
 
             Assert.That(first.Outcome, Is.EqualTo(DeliveryOutcome.Sent));
@@ -183,15 +164,21 @@ public sealed class PipelinedHandoffTests
         Assert.That(received.Except(sent), Is.SubsetOf(unknown), "nothing cancelled before its dot arrived");
     }
 
-    /// <summary>Both results; a client that waited for the final dot's answer would wait out RFC 5321's ten minutes.</summary>
-    static async Task<(SendResult First, SendResult Second)> BothAsync(Task<SendResult> first, Task<SendResult> second)
+    /// <summary>Sends to a@ and, while that one is under way, to b@ over one connection; then closes it (QUIT).</summary>
+    static async Task<(SendResult First, SendResult Second)> SendTwoAsync(int port)
     {
+        await using var transport = Transport(port);
+        return await SendTwoAsync(transport);
+    }
+
+    /// <summary>Both results; a client that waited for the final dot's answer would wait out RFC 5321's ten minutes.</summary>
+    static async Task<(SendResult First, SendResult Second)> SendTwoAsync(SmtpTransport transport)
+    {
+        var first = transport.SendAsync(Message("1@example.org", "a@example.org"));
+        var second = transport.SendAsync(Message("2@example.org", "b@example.org"));
         await Task.WhenAll(first, second).WaitAsync(TimeSpan.FromSeconds(20));
         return (await first, await second);
     }
-
-    static readonly string[] Greeting =
-        ["S: 220 scripted.example.test ESMTP", "C: EHLO client.example.test", "S: 250-scripted.example.test", "S: 250 PIPELINING"];
 
     static string[] Envelope(string to) =>
         ["C: MAIL FROM:<digest@example.org>", $"C: RCPT TO:<{to}>", "C: DATA", "S: 250 Ok", "S: 250 Ok", "S: 354 Go"];
@@ -201,16 +188,4 @@ public sealed class PipelinedHandoffTests
         {
             Relays = [new RelayOptions { Host = "127.0.0.1", Port = port, Tls = TlsMode.None, HeloName = "client.example.test", Connections = 1 }],
         }, new MessageWriter());
-
-    static string IdOf(string message) =>
-        message.Split('\n').First(l => l.StartsWith("Message-ID: ", StringComparison.Ordinal))["Message-ID: ".Length..].Trim('<', '>', '\r');
-
-    static EmailMessage Message(string id, string to = "reader@example.test") => new()
-    {
-        From = MailboxAddress.Parse("digest@example.org"),
-        To = [MailboxAddress.Parse(to)],
-        Subject = "Handoff",
-        MessageId = id,
-        TextBody = "Hello from the line.\n",
-    };
 }

@@ -3,6 +3,7 @@ using Digest.Mailer.Relays;
 using Digest.Mailer.Smtp;
 using Digest.Mailer.Tests.Smtp;
 using Digest.TestSupport;
+using static Digest.Mailer.Tests.Relays.RelayMail;
 
 namespace Digest.Mailer.Tests.Relays;
 
@@ -224,8 +225,6 @@ public sealed class SmtpTransportTests
         Assert.That(holding.IsCompleted, Is.False);
     }
 
-    static readonly string[] Greeting =
-        ["S: 220 scripted.example.test ESMTP", "C: EHLO client.example.test", "S: 250-scripted.example.test", "S: 250 PIPELINING"];
 
     static string[] Accepted(string to) =>
         ["C: MAIL FROM:<digest@example.org>", $"C: RCPT TO:<{to}>", "C: DATA", "S: 250 Ok", "S: 250 Ok", "S: 354 Go", "C: <DATA>", "S: 250 Ok"];
@@ -237,16 +236,4 @@ public sealed class SmtpTransportTests
         new(new MailerOptions { Relays = [relay], ProtocolLog = log is not null }, new MessageWriter(), log, time);
 
     static int Count(LogCollector log, string text) => log.Lines.Count(l => l.Contains(text, StringComparison.Ordinal));
-
-    static string IdOf(string message) =>
-        message.Split('\n').First(l => l.StartsWith("Message-ID: ", StringComparison.Ordinal))["Message-ID: ".Length..].Trim('<', '>', '\r');
-
-    static EmailMessage Message(string id, string to = "reader@example.test") => new()
-    {
-        From = MailboxAddress.Parse("digest@example.org"),
-        To = [MailboxAddress.Parse(to)],
-        Subject = "Pool",
-        MessageId = id,
-        TextBody = "Hello from the pool.\n",
-    };
 }
