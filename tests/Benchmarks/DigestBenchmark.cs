@@ -1,6 +1,7 @@
 using Digest.Subscriptions.Delivery;
 using System.Diagnostics;
 using System.Globalization;
+using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Dapper;
@@ -58,6 +59,14 @@ internal static partial class DigestBenchmark
             ["Mailer:Relays:0:Connections"] = args.Int("connections", 16).ToString(CultureInfo.InvariantCulture),
             ["Digests:Workers"] = args.Int("workers", 4).ToString(CultureInfo.InvariantCulture),
         });
+        // --statements: PostgreSQL's time by statement over the run (pg_stat_statements, which
+        // Debian's server package ships), printed after the other figures.
+        var statements = args.Flag("statements");
+        if (statements)
+        {
+            builder.Configuration["Digest:PostgresSettings:shared_preload_libraries"] = "pg_stat_statements";
+            builder.Configuration["Digest:PostgresSettings:pg_stat_statements.track"] = "all";
+        }
         builder.Logging.ClearProviders().AddSimpleConsole().SetMinimumLevel(LogLevel.Warning);
         await builder.StartUnlessConfiguredAsync(joinRunningService: false);
         builder.AddDigest();
@@ -76,6 +85,8 @@ internal static partial class DigestBenchmark
             // The generating connection's backend holds what the COPY's foreign-key checks queued
             // (~190 MB at 1M); closed now, it is not counted as the run's largest PostgreSQL process.
             dataSource.Clear();
+            if (statements)
+                await StatementsAsync(dataSource, reset: true);
 
             var runRss = PeakRss();
             // As the service runs it: the plan commits chunk by chunk and the delivery workers
@@ -115,6 +126,8 @@ internal static partial class DigestBenchmark
             (postgresCpu, sinkCpu) = (ProcessCpu("postgres") - postgresCpu, ProcessCpu("smtp-sink") - sinkCpu);
             var delivered = reports.Aggregate(DeliveryReport.Nothing, (a, b) => a + b);
             var benchmarkRss = PeakRss();
+            // Read before the figures below add statements of their own.
+            var byStatement = statements ? await StatementsAsync(dataSource, reset: false) : "";
             var (hits, misses) = services.GetRequiredService<DigestRenderer>().CacheCounts;
             var distinctLists = await DistinctPaperListsAsync(dataSource);
             var (size, renderTime, writeTime, makeTime, makeBytes) = await AverageMessageSizeAsync(services, dataSource);
@@ -140,6 +153,8 @@ internal static partial class DigestBenchmark
                 Postfix smtp-source, same count and size, 16 sessions: {sourceTime.TotalSeconds:F2} s = {delivered.Sent / sourceTime.TotalSeconds:N0} msg/s
                 whole-run msg/s / smtp-source msg/s = {sourceTime.TotalSeconds / deliverTime.TotalSeconds:F2}
                 """));
+            if (statements)
+                Console.WriteLine(byStatement);
             return delivered.Sent == plan.Queued ? 0 : 1;
         }
         finally
@@ -288,6 +303,34 @@ internal static partial class DigestBenchmark
             SELECT count(DISTINCT (period, papers)), count(DISTINCT (period, jsonb_path_query_array(papers, '$[*].id')))
             FROM digest_issues WHERE state = 'sent'
             """, commandTimeout: 600));
+    }
+
+    /// <summary>
+    /// With <paramref name="reset"/>, forgets what generating the data cost; otherwise the run's
+    /// statements by time inside PostgreSQL (wall clock: on a busy machine it includes waiting
+    /// for a core), each with its calls, rows and time a row.
+    /// </summary>
+    static async Task<string> StatementsAsync(NpgsqlDataSource dataSource, bool reset)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await connection.ExecuteAsync("CREATE EXTENSION IF NOT EXISTS pg_stat_statements");
+        if (reset)
+        {
+            await connection.ExecuteAsync("SELECT pg_stat_statements_reset()");
+            return "";
+        }
+        var rows = await connection.QueryAsync<(double Milliseconds, long Calls, long Rows, string Query)>("""
+            SELECT total_exec_time, calls, rows, left(regexp_replace(query, '\s+', ' ', 'g'), 100)
+            FROM pg_stat_statements ORDER BY total_exec_time DESC LIMIT 12
+            """);
+        var lines = new StringBuilder("PostgreSQL's time by statement over the run (pg_stat_statements, wall clock inside the server):\n");
+        foreach (var (milliseconds, calls, count, query) in rows)
+        {
+            // A statement that writes a batch and returns one row has its rows counted as one.
+            var perRow = count > calls ? string.Create(CultureInfo.InvariantCulture, $"{milliseconds * 1000 / count,9:N1} µs a row") : new string(' ', 16);
+            lines.Append(CultureInfo.InvariantCulture, $"{milliseconds / 1000,8:F2} s {calls,9:N0} calls {milliseconds * 1000 / Math.Max(calls, 1),11:N1} µs a call {count,11:N0} rows {perRow}   {query}\n");
+        }
+        return lines.ToString();
     }
 
     static long PeakRss() => StatusKilobytes("/proc/self/status", "VmHWM:") * 1024;

@@ -50,7 +50,9 @@ public static class EmbeddedDatabase
     {
         var settings = new EmbeddedPostgresSettings(
             DataFolder.Resolve(builder.Configuration),
-            BinDirectory: builder.Configuration["Digest:PostgresBinDir"]);
+            BinDirectory: builder.Configuration["Digest:PostgresBinDir"],
+            ServerSettings: builder.Configuration.GetSection("Digest:PostgresSettings").GetChildren()
+                .ToDictionary(setting => setting.Key, setting => setting.Value ?? ""));
         using var startupLogging = LoggerFactory.Create(logging => logging.AddSimpleConsole(o => o.SingleLine = true));
         var logger = startupLogging.CreateLogger<EmbeddedPostgres>();
         logger.LogInformation("No ConnectionStrings:Postgres configured: using the embedded PostgreSQL in {DataDirectory}", settings.DataDirectory);

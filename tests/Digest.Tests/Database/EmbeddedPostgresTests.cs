@@ -101,4 +101,50 @@ public sealed class EmbeddedPostgresTests
 
         Assert.That(error!.Message, Does.Contain("/nonexistent/pg/bin").And.Contain("initdb"));
     }
+
+    [Test]
+    public async Task An_operators_server_settings_reach_the_server_after_the_embedded_defaults()
+    {
+        var settings = new Dictionary<string, string> { ["work_mem"] = "12MB", ["max_connections"] = "150" };
+        await using var cluster = await EmbeddedPostgres.StartAsync(
+            new EmbeddedPostgresSettings(_folder, Durable: false, ServerSettings: settings), NullLogger.Instance);
+        await using var connection = new NpgsqlConnection(cluster.ConnectionString("digest"));
+
+        Assert.That(await connection.ExecuteScalarAsync<string>("SHOW work_mem"), Is.EqualTo("12MB"));
+        Assert.That(await connection.ExecuteScalarAsync<string>("SHOW max_connections"), Is.EqualTo("150"), "overrides the embedded 200");
+    }
+
+    // pg_ctl hands the options to a shell: anything but a plain name and value could run a command.
+    static IEnumerable<TestCaseData> NotPlainSettings()
+    {
+        string[] badNames = ["", " work_mem", "work mem", "work_mem;", "1work_mem", "work-mem", "work_mem=1", "$(id)", "`id`", "a'b", "a\"b", "a\nb", "ü"];
+        string[] badValues = ["", "12 MB", "12MB;", "'12MB'", "\"12MB\"", "$(touch x)", "`id`", "a|b", "a&b", "a>b", "a\nb", "a\\b", "x*", "ü"];
+        foreach (var name in badNames)
+            yield return new TestCaseData(name, "12MB").SetName($"name {Escape(name)}");
+        foreach (var value in badValues)
+            yield return new TestCaseData("work_mem", value).SetName($"value {Escape(value)}");
+        // And generated: a plain value with one character no setting value needs put in at random.
+        var random = new Random(13);
+        const string Unsafe = " '\"`$;|&<>()*?![]{}~#\\\n\t";
+        for (var i = 0; i < 40; i++)
+        {
+            var plain = "shared_buffers";
+            var at = random.Next(plain.Length + 1);
+            var value = plain.Insert(at, Unsafe[random.Next(Unsafe.Length)].ToString());
+            yield return new TestCaseData("work_mem", value).SetName($"generated value {i}: {Escape(value)}");
+        }
+    }
+
+    static string Escape(string text) => text.Replace("\n", "\\n", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal);
+
+    [TestCaseSource(nameof(NotPlainSettings))]
+    public void A_setting_that_is_not_plain_is_refused_naming_it_before_anything_is_made_on_disk(string name, string value)
+    {
+        var settings = new EmbeddedPostgresSettings(_folder, Durable: false, ServerSettings: new Dictionary<string, string> { [name] = value });
+
+        var error = Assert.ThrowsAsync<EmbeddedPostgresException>(() => EmbeddedPostgres.StartAsync(settings, NullLogger.Instance));
+
+        Assert.That(error!.Message, Does.StartWith("Digest:PostgresSettings"));
+        Assert.That(Directory.Exists(_folder), Is.False, "no folder, no cluster");
+    }
 }

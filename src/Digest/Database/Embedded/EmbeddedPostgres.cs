@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 
@@ -9,7 +10,7 @@ namespace Digest.Database.Embedded;
 /// is reused across starts, and is stopped on <see cref="StopAsync"/> or process exit.
 /// The embedded default and the test harness both use this class.
 /// </summary>
-public sealed class EmbeddedPostgres : IAsyncDisposable
+public sealed partial class EmbeddedPostgres : IAsyncDisposable
 {
     const string SuperUser = "digest";
     // With listen_addresses empty the port only names the socket file (.s.PGSQL.5432).
@@ -93,6 +94,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     static (EmbeddedPostgresSettings Settings, PostgresBinaries Binaries) Prepare(EmbeddedPostgresSettings settings)
     {
         var binaries = PostgresBinaries.Find(settings.BinDirectory);
+        // Refused before anything is made on disk.
+        _ = ServerSettingOptions(settings.ServerSettings).Count();
         settings = settings with { DataDirectory = Path.GetFullPath(settings.DataDirectory) };
         Directory.CreateDirectory(settings.DataDirectory);
         if (ServerProcess.RunningAsRoot)
@@ -225,6 +228,30 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         await StopServerAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// The operator's settings as <c>-c</c> options. pg_ctl hands its <c>-o</c> to a shell, so a
+    /// name or value is refused unless it is plain (letters, digits and <c>_ . , : - /</c>): a
+    /// setting can never become a command.
+    /// </summary>
+    /// <exception cref="EmbeddedPostgresException">A name or value that is not plain.</exception>
+    internal static IEnumerable<string> ServerSettingOptions(IReadOnlyDictionary<string, string>? settings)
+    {
+        foreach (var (name, value) in settings ?? new Dictionary<string, string>())
+        {
+            if (!PlainName().IsMatch(name))
+                throw new EmbeddedPostgresException($"Digest:PostgresSettings: '{name}' is not a PostgreSQL setting name (letters, digits, '_' and '.')");
+            if (!PlainValue().IsMatch(value))
+                throw new EmbeddedPostgresException($"Digest:PostgresSettings:{name}: '{value}' is not a plain value (letters, digits and '_ . , : - /'; no spaces or quotes)");
+            yield return $"-c {name}={value}";
+        }
+    }
+
+    [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.]*$")]
+    private static partial Regex PlainName();
+
+    [GeneratedRegex(@"^[A-Za-z0-9_.,:/-]+$")]
+    private static partial Regex PlainValue();
+
     async Task StartServerAsync(CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(SocketDirectory);
@@ -242,6 +269,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             // Clusters made before initdb got an unqualified name carry 'pg_catalog.pg_catalog.english'.
             "-c default_text_search_config=pg_catalog.english",
             .. Settings.Durable ? Array.Empty<string>() : ["-c fsync=off", "-c synchronous_commit=off", "-c full_page_writes=off"],
+            .. ServerSettingOptions(Settings.ServerSettings),
         ]);
         // pg_ctl detaches the server into its own session, so a Ctrl-C in the terminal reaches only
         // us; StopAsync then shuts it down cleanly.

@@ -7,8 +7,14 @@ namespace Digest.Database.Embedded;
 /// faster and loses nothing a test cares about.
 /// </param>
 /// <param name="BinDirectory">Where initdb/pg_ctl/postgres are, when not on PATH or in the Debian location.</param>
+/// <param name="ServerSettings">
+/// More server settings (name to value, as <c>postgres -c</c> takes them; Digest:PostgresSettings),
+/// after the embedded defaults, so they can override them: a memory budget, or a profiling
+/// extension preloaded for a benchmark.
+/// </param>
 public sealed record EmbeddedPostgresSettings(
     string DataDirectory,
     string Database = "digest",
     bool Durable = true,
-    string? BinDirectory = null);
+    string? BinDirectory = null,
+    IReadOnlyDictionary<string, string>? ServerSettings = null);
