@@ -117,7 +117,7 @@ public sealed class EmbeddedPostgresTests
     // pg_ctl hands the options to a shell: anything but a plain name and value could run a command.
     static IEnumerable<TestCaseData> NotPlainSettings()
     {
-        string[] badNames = ["", " work_mem", "work mem", "work_mem;", "1work_mem", "work-mem", "work_mem=1", "$(id)", "`id`", "a'b", "a\"b", "a\nb", "ü"];
+        string[] badNames = ["listen_addresses", "LISTEN_ADDRESSES", "port", "unix_socket_directories", "unix_socket_permissions", "hba_file", "data_directory", "", " work_mem", "work mem", "work_mem;", "1work_mem", "work-mem", "work_mem=1", "$(id)", "`id`", "a'b", "a\"b", "a\nb", "ü"];
         string[] badValues = ["", "12 MB", "12MB;", "'12MB'", "\"12MB\"", "$(touch x)", "`id`", "a|b", "a&b", "a>b", "a\nb", "a\\b", "x*", "ü"];
         foreach (var name in badNames)
             yield return new TestCaseData(name, "12MB").SetName($"name {Escape(name)}");

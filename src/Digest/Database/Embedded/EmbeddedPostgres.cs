@@ -240,11 +240,20 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
         {
             if (!PlainName().IsMatch(name))
                 throw new EmbeddedPostgresException($"Digest:PostgresSettings: '{name}' is not a PostgreSQL setting name (letters, digits, '_' and '.')");
+            if (OwnSettings.Contains(name))
+                throw new EmbeddedPostgresException($"Digest:PostgresSettings: '{name}' is the embedded cluster's own: it answers only on its private socket, where it trusts whoever connects, so where it listens and what it trusts are not to be changed (use ConnectionStrings:Postgres for a server of your own)");
             if (!PlainValue().IsMatch(value))
                 throw new EmbeddedPostgresException($"Digest:PostgresSettings:{name}: '{value}' is not a plain value (letters, digits and '_ . , : - /'; no spaces or quotes)");
             yield return $"-c {name}={value}";
         }
     }
+
+    /// <summary>Where the server listens, its files and its authentication: what makes trusting every connection safe.</summary>
+    static readonly HashSet<string> OwnSettings = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "listen_addresses", "port", "unix_socket_directories", "unix_socket_group", "unix_socket_permissions",
+        "data_directory", "config_file", "hba_file", "ident_file", "external_pid_file",
+    };
 
     [GeneratedRegex(@"^[A-Za-z_][A-Za-z0-9_.]*$")]
     private static partial Regex PlainName();
