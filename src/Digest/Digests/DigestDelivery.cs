@@ -50,10 +50,20 @@ public sealed class DigestDelivery(
     protected override async Task<IReadOnlyList<ClaimedIssue>> ClaimAsync(
         NpgsqlConnection connection, Guid claim, DateTimeOffset now, DateTimeOffset leaseEnd, int batchSize, CancellationToken cancellationToken)
     {
-        // Pushing due_at out by the lease is the claim: if this instance dies, the issues come due
-        // again and another takes them. Whether the subscriber may still get it is asked later,
-        // right before each send.
-        const string Sql = """
+        var rows = await connection.QueryAsync<ClaimedIssue>(new CommandDefinition(ClaimSql, new
+        {
+            Now = now,
+            LeaseEnd = leaseEnd,
+            Claim = claim,
+            BatchSize = batchSize,
+        }, cancellationToken: cancellationToken));
+        return rows.AsList();
+    }
+
+    // Pushing due_at out by the lease is the claim: if this instance dies, the issues come due
+    // again and another takes them. Whether the subscriber may still get it is asked later, right
+    // before each send. Run after ClaimPlan, in its transaction.
+    internal const string ClaimSql = """
             WITH due AS (
                 SELECT id FROM digest_issues
                 WHERE state = 'queued' AND due_at <= @Now
@@ -67,15 +77,6 @@ public sealed class DigestDelivery(
             RETURNING i.id AS Id, i.subscriber_id AS SubscriberId, s.email AS Email, i.period AS Period,
                       i.attempts AS Attempts, i.unknown_resent AS UnknownResent, i.planned_at AS QueuedAt
             """;
-        var rows = await connection.QueryAsync<ClaimedIssue>(new CommandDefinition(Sql, new
-        {
-            Now = now,
-            LeaseEnd = leaseEnd,
-            Claim = claim,
-            BatchSize = batchSize,
-        }, cancellationToken: cancellationToken));
-        return rows.AsList();
-    }
 
     // The fence and the last look at the subscriber, in one read: whether the subscriber is still
     // active (an unsubscribe, pause or suppression committed since the claim stops the mail).
