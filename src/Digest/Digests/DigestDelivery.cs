@@ -47,23 +47,12 @@ public sealed class DigestDelivery(
     public static string MessageId(long issueId, DateOnly period, string domain) =>
         $"digest-{issueId}-{period:yyyyMMdd}@{domain}";
 
-    protected override async Task<IReadOnlyList<ClaimedIssue>> ClaimAsync(
-        NpgsqlConnection connection, Guid claim, DateTimeOffset now, DateTimeOffset leaseEnd, int batchSize, CancellationToken cancellationToken)
-    {
-        var rows = await connection.QueryAsync<ClaimedIssue>(new CommandDefinition(ClaimSql, new
-        {
-            Now = now,
-            LeaseEnd = leaseEnd,
-            Claim = claim,
-            BatchSize = batchSize,
-        }, cancellationToken: cancellationToken));
-        return rows.AsList();
-    }
+    protected override string ClaimSql => IssueClaimSql;
 
     // Pushing due_at out by the lease is the claim: if this instance dies, the issues come due
     // again and another takes them. Whether the subscriber may still get it is asked later, right
-    // before each send. Run after ClaimPlan, in its transaction.
-    internal const string ClaimSql = """
+    // before each send.
+    internal const string IssueClaimSql = """
             WITH due AS (
                 SELECT id FROM digest_issues
                 WHERE state = 'queued' AND due_at <= @Now

@@ -24,9 +24,12 @@ public abstract class LeasedQueue<TMail>(NpgsqlDataSource dataSource, TimeProvid
 
     protected abstract LeasedQueueOptions Settings { get; }
 
-    /// <summary>Claims up to a batch of rows due by <paramref name="now"/> for <paramref name="claim"/>: pushes their due_at to <paramref name="leaseEnd"/>, sets claimed_by, counts the attempt.</summary>
-    protected abstract Task<IReadOnlyList<TMail>> ClaimAsync(
-        NpgsqlConnection connection, Guid claim, DateTimeOffset now, DateTimeOffset leaseEnd, int batchSize, CancellationToken cancellationToken);
+    /// <summary>
+    /// The claim of up to @BatchSize rows due by @Now for @Claim: pushes their due_at to @LeaseEnd,
+    /// sets claimed_by, counts the attempt, and returns the rows as <typeparamref name="TMail"/>.
+    /// Run by <see cref="DeliverBatchAsync"/> after <see cref="ClaimPlan"/>, in its transaction.
+    /// </summary>
+    protected abstract string ClaimSql { get; }
 
     /// <summary>
     /// For each of <paramref name="ids"/>: whether the claim still holds it (<see cref="Held"/>, selected
@@ -88,9 +91,16 @@ public abstract class LeasedQueue<TMail>(NpgsqlDataSource dataSource, TimeProvid
             var due = dueBy is { } by && by < now ? by : now;
             await using var transaction = await connection.BeginTransactionAsync(CancellationToken.None);
             await connection.ExecuteAsync(new CommandDefinition(ClaimPlan, transaction: transaction, cancellationToken: CancellationToken.None));
-            // RETURNING gives no order: send in the queue's (oldest first).
-            batch = (await ClaimAsync(connection, claim, due, now + settings.Lease, settings.BatchSize, CancellationToken.None)).OrderBy(m => m.Id).ToList();
+            var claimed = await connection.QueryAsync<TMail>(new CommandDefinition(ClaimSql, new
+            {
+                Now = due,
+                LeaseEnd = now + settings.Lease,
+                Claim = claim,
+                settings.BatchSize,
+            }, transaction, cancellationToken: CancellationToken.None));
             await transaction.CommitAsync(CancellationToken.None);
+            // RETURNING gives no order: send in the queue's (oldest first).
+            batch = claimed.OrderBy(m => m.Id).ToList();
         }
         if (batch.Count == 0)
             return DeliveryReport.Nothing;

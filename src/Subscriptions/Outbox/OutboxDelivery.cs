@@ -41,34 +41,22 @@ public sealed class OutboxDelivery(
         }
     }
 
-    protected override async Task<IReadOnlyList<ClaimedMail>> ClaimAsync(
-        NpgsqlConnection connection, Guid claim, DateTimeOffset now, DateTimeOffset leaseEnd, int batchSize, CancellationToken cancellationToken)
-    {
-        // Pushing due_at out by the lease is the claim: if this worker dies, the rows come due again
-        // and another instance takes them.
-        const string Sql = """
-            WITH due AS (
-                SELECT id FROM outbox
-                WHERE state = 'queued' AND due_at <= @Now
-                ORDER BY due_at, id
-                LIMIT @BatchSize
-                FOR UPDATE SKIP LOCKED)
-            UPDATE outbox o
-            SET due_at = @LeaseEnd, claimed_by = @Claim, attempts = o.attempts + 1
-            FROM due
-            WHERE o.id = due.id
-            RETURNING o.id AS Id, o.kind AS Kind, o.subscriber_id AS SubscriberId, o.attempts AS Attempts,
-                      o.unknown_resent AS UnknownResent, o.created_at AS QueuedAt, o.message::text AS Message
-            """;
-        var rows = await connection.QueryAsync<ClaimedMail>(new CommandDefinition(Sql, new
-        {
-            Now = now,
-            LeaseEnd = leaseEnd,
-            Claim = claim,
-            BatchSize = batchSize,
-        }, cancellationToken: cancellationToken));
-        return rows.AsList();
-    }
+    // Pushing due_at out by the lease is the claim: if this worker dies, the rows come due again
+    // and another instance takes them.
+    protected override string ClaimSql => """
+        WITH due AS (
+            SELECT id FROM outbox
+            WHERE state = 'queued' AND due_at <= @Now
+            ORDER BY due_at, id
+            LIMIT @BatchSize
+            FOR UPDATE SKIP LOCKED)
+        UPDATE outbox o
+        SET due_at = @LeaseEnd, claimed_by = @Claim, attempts = o.attempts + 1
+        FROM due
+        WHERE o.id = due.id
+        RETURNING o.id AS Id, o.kind AS Kind, o.subscriber_id AS SubscriberId, o.attempts AS Attempts,
+                  o.unknown_resent AS UnknownResent, o.created_at AS QueuedAt, o.message::text AS Message
+        """;
 
     // The fence and whether the subscriber may still get it: an unsubscribe or a suppression since
     // it was queued cancels it.

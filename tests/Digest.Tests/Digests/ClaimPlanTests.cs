@@ -43,7 +43,7 @@ public sealed class ClaimPlanTests
         await using var transaction = await connection.BeginTransactionAsync();
         if (pin)
             await connection.ExecuteAsync(LeasedQueue<DigestDelivery.ClaimedIssue>.ClaimPlan, transaction: transaction);
-        var plan = await connection.QueryAsync<string>("EXPLAIN " + DigestDelivery.ClaimSql, new
+        var plan = await connection.QueryAsync<string>("EXPLAIN " + DigestDelivery.IssueClaimSql, new
         {
             Now = Monday9,
             LeaseEnd = Monday9.AddMinutes(2),

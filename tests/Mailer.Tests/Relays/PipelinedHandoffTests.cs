@@ -216,14 +216,7 @@ public sealed class PipelinedHandoffTests
             .. SizedEnvelope("c@example.org"), "C: <DATA>", "S: 250 Ok third",
             "C: QUIT", "S: 221 Bye",
         ]);
-        var unsendable = new EmailMessage
-        {
-            From = MailboxAddress.Parse("digest@example.org"),
-            To = [MailboxAddress.Parse(to)],
-            Subject = "Pool",
-            MessageId = "2@example.org",
-            TextBody = new string('x', padding) + "\n",
-        };
+        var unsendable = Message("2@example.org", to, textBody: new string('x', padding) + "\n");
         SendResult[] results;
         await using (var transport = Transport(server.Port))
             results = await SendInLineAsync(transport, Message("1@example.org", "a@example.org"), unsendable, Message("3@example.org", "c@example.org"));

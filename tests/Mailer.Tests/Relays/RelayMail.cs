@@ -11,12 +11,12 @@ internal static class RelayMail
     public static string IdOf(string message) =>
         message.Split('\n').First(l => l.StartsWith("Message-ID: ", StringComparison.Ordinal))["Message-ID: ".Length..].Trim('<', '>', '\r');
 
-    public static EmailMessage Message(string id, string to = "reader@example.test") => new()
+    public static EmailMessage Message(string id, string to = "reader@example.test", string textBody = "Hello from the pool.\n") => new()
     {
         From = MailboxAddress.Parse("digest@example.org"),
         To = [MailboxAddress.Parse(to)],
         Subject = "Pool",
         MessageId = id,
-        TextBody = "Hello from the pool.\n",
+        TextBody = textBody,
     };
 }

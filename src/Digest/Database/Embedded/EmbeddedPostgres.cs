@@ -95,7 +95,7 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
     {
         var binaries = PostgresBinaries.Find(settings.BinDirectory);
         // Refused before anything is made on disk.
-        _ = ServerSettingOptions(settings.ServerSettings).Count();
+        _ = ServerSettingOptions(settings.ServerSettings);
         settings = settings with { DataDirectory = Path.GetFullPath(settings.DataDirectory) };
         Directory.CreateDirectory(settings.DataDirectory);
         if (ServerProcess.RunningAsRoot)
@@ -234,8 +234,9 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
     /// setting can never become a command.
     /// </summary>
     /// <exception cref="EmbeddedPostgresException">A name or value that is not plain.</exception>
-    internal static IEnumerable<string> ServerSettingOptions(IReadOnlyDictionary<string, string>? settings)
+    internal static List<string> ServerSettingOptions(IReadOnlyDictionary<string, string>? settings)
     {
+        var options = new List<string>();
         foreach (var (name, value) in settings ?? new Dictionary<string, string>())
         {
             if (!PlainName().IsMatch(name))
@@ -244,8 +245,9 @@ public sealed partial class EmbeddedPostgres : IAsyncDisposable
                 throw new EmbeddedPostgresException($"Digest:PostgresSettings: '{name}' is the embedded cluster's own: it answers only on its private socket, where it trusts whoever connects, so where it listens and what it trusts are not to be changed (use ConnectionStrings:Postgres for a server of your own)");
             if (!PlainValue().IsMatch(value))
                 throw new EmbeddedPostgresException($"Digest:PostgresSettings:{name}: '{value}' is not a plain value (letters, digits and '_ . , : - /'; no spaces or quotes)");
-            yield return $"-c {name}={value}";
+            options.Add($"-c {name}={value}");
         }
+        return options;
     }
 
     /// <summary>Where the server listens, its files and its authentication: what makes trusting every connection safe.</summary>
