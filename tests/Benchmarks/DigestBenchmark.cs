@@ -300,7 +300,7 @@ internal static partial class DigestBenchmark
     {
         await using var connection = await dataSource.OpenConnectionAsync();
         return await connection.QuerySingleAsync<(long, long)>(new CommandDefinition("""
-            SELECT count(DISTINCT (period, papers)), count(DISTINCT (period, jsonb_path_query_array(papers, '$[*].id')))
+            SELECT count(DISTINCT (period, paper_ids, paper_topics)), count(DISTINCT (period, paper_ids))
             FROM digest_issues WHERE state = 'sent'
             """, commandTimeout: 600));
     }

@@ -39,7 +39,8 @@ public sealed partial class IssueReader(NpgsqlDataSource dataSource, Subscriptio
     public async Task<IReadOnlyDictionary<long, DigestContent>> ReadManyAsync(NpgsqlConnection connection, IReadOnlyList<long> issueIds, CancellationToken cancellationToken = default)
     {
         const string IssuesSql = """
-            SELECT i.id AS Id, i.subscriber_id AS SubscriberId, i.period AS Period, i.papers::text AS Papers,
+            SELECT i.id AS Id, i.subscriber_id AS SubscriberId, i.period AS Period,
+                   i.paper_ids AS PaperIds, i.paper_topics AS PaperTopics, i.papers::text AS Papers,
                    s.frequency AS Frequency, s.link_generation AS LinkGeneration
             FROM digest_issues i
             JOIN subscribers s ON s.id = i.subscriber_id
@@ -61,7 +62,8 @@ public sealed partial class IssueReader(NpgsqlDataSource dataSource, Subscriptio
         if (issues.Count == 0)
             return result;
 
-        var listed = issues.ToDictionary(i => i.Id, i => JsonSerializer.Deserialize(i.Papers, IssueJson.Default.ListedPaperArray) ?? []);
+        var topicLists = new Dictionary<string, string[]>(StringComparer.Ordinal);
+        var listed = issues.ToDictionary(i => i.Id, i => i.Listed(topicLists));
         var paperIds = listed.Values.SelectMany(l => l).Select(p => p.Id).Distinct(StringComparer.Ordinal).ToArray();
         var papers = await PapersAsync(connection, paperIds, cancellationToken);
         var topics = (await connection.QueryAsync<TopicRow>(new CommandDefinition(
@@ -129,12 +131,42 @@ public sealed partial class IssueReader(NpgsqlDataSource dataSource, Subscriptio
         return papers;
     }
 
-    sealed record IssueRow(long Id, long SubscriberId, DateOnly Period, string Papers, string Frequency, int LinkGeneration);
+    // A class for the same reason as PaperRow: the two text[] columns.
+    sealed class IssueRow
+    {
+        public long Id { get; init; }
+        public long SubscriberId { get; init; }
+        public DateOnly Period { get; init; }
+        /// <summary>The ranked papers of an issue planned since migration 0068; null before it.</summary>
+        public string[]? PaperIds { get; init; }
+        /// <summary>Beside each of <see cref="PaperIds"/>, the topics it matched, one a line.</summary>
+        public string[]? PaperTopics { get; init; }
+        /// <summary>An issue planned before migration 0068: its papers as JSON.</summary>
+        public string? Papers { get; init; }
+        public required string Frequency { get; init; }
+        public int LinkGeneration { get; init; }
 
-    /// <summary>An entry of digest_issues.papers: <c>{"id": "2509.01234", "topics": ["rlhf"]}</c>.</summary>
+        /// <param name="topicLists">A batch's topic lists by their lines: a day's issues repeat the same few.</param>
+        public ListedPaper[] Listed(Dictionary<string, string[]> topicLists)
+        {
+            if (PaperIds is null || PaperTopics is null)
+                return Papers is null ? [] : JsonSerializer.Deserialize(Papers, IssueJson.Default.ListedPaperArray) ?? [];
+            var listed = new ListedPaper[PaperIds.Length];
+            for (var i = 0; i < listed.Length; i++)
+            {
+                var lines = PaperTopics[i];
+                if (!topicLists.TryGetValue(lines, out var topics))
+                    topicLists[lines] = topics = lines.Length == 0 ? [] : lines.Split('\n');
+                listed[i] = new ListedPaper(PaperIds[i], topics);
+            }
+            return listed;
+        }
+    }
+
+    /// <summary>A paper of an issue, with the topics it matched; in JSON (digest_issues.papers before migration 0068) <c>{"id": "2509.01234", "topics": ["rlhf"]}</c>.</summary>
     sealed record ListedPaper(string Id, IReadOnlyList<string>? Topics);
 
-    /// <summary>digest_issues.papers read by generated code: per batch, for every issue.</summary>
+    /// <summary>digest_issues.papers, of issues planned before migration 0068, read by generated code.</summary>
     [JsonSourceGenerationOptions(JsonSerializerDefaults.Web)]
     [JsonSerializable(typeof(ListedPaper[]))]
     sealed partial class IssueJson : JsonSerializerContext;

@@ -1,7 +1,4 @@
-using System.Buffers;
 using System.Runtime.InteropServices;
-using System.Text;
-using System.Text.Json;
 using Digest.Subscriptions.Delivery;
 using Npgsql;
 using NpgsqlTypes;
@@ -22,7 +19,8 @@ internal sealed class IssueWriter(NpgsqlConnection connection, PlanHits hits, in
 
     readonly List<DueSubscriber> _due = [];
     readonly List<long> _topics = [];
-    readonly ArrayBufferWriter<byte> _json = new(4096);
+    readonly List<string> _paperIds = [];
+    readonly List<string> _paperTopics = [];
 
     /// <returns>How many issues with papers and how many empty ones this chunk added.</returns>
     public async Task<(int Queued, int Empty)> WriteAsync(long from, long to, CancellationToken cancellationToken)
@@ -35,16 +33,14 @@ internal sealed class IssueWriter(NpgsqlConnection connection, PlanHits hits, in
         // (Staging the chunk in a temporary table for INSERT … ON CONFLICT DO NOTHING cost
         // PostgreSQL every issue's ~1 KB twice more: written to the staging table, read back.)
         await using (var import = await connection.BeginBinaryImportAsync(
-            "COPY digest_issues (subscriber_id, period, window_start, window_end, papers, state, due_at, planned_at) FROM STDIN (FORMAT BINARY)", cancellationToken))
+            "COPY digest_issues (subscriber_id, period, window_start, window_end, paper_ids, paper_topics, state, due_at, planned_at) FROM STDIN (FORMAT BINARY)", cancellationToken))
         {
-            await using var json = new Utf8JsonWriter(_json);
             foreach (var subscriber in _due)
             {
-                _json.ResetWrittenCount();
-                json.Reset(_json);
+                _paperIds.Clear();
+                _paperTopics.Clear();
                 var count = hits.Rank(CollectionsMarshal.AsSpan(_topics).Slice(subscriber.FirstTopic, subscriber.TopicCount),
-                    subscriber.WindowStart, maxPapers, json);
-                json.Flush();
+                    subscriber.WindowStart, maxPapers, _paperIds, _paperTopics);
                 if (count > 0)
                     queued++;
                 // A window never ends before it starts (a subscriber whose previous issue ended later).
@@ -54,7 +50,8 @@ internal sealed class IssueWriter(NpgsqlConnection connection, PlanHits hits, in
                 await import.WriteAsync(subscriber.Period, NpgsqlDbType.Date, cancellationToken);
                 await import.WriteAsync(windowStart, NpgsqlDbType.TimestampTz, cancellationToken);
                 await import.WriteAsync(windowEnd, NpgsqlDbType.TimestampTz, cancellationToken);
-                await import.WriteAsync(Encoding.UTF8.GetString(_json.WrittenSpan), NpgsqlDbType.Jsonb, cancellationToken);
+                await import.WriteAsync(_paperIds, NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
+                await import.WriteAsync(_paperTopics, NpgsqlDbType.Array | NpgsqlDbType.Text, cancellationToken);
                 await import.WriteAsync(count == 0 ? Empty : Queued, NpgsqlDbType.Text, cancellationToken);
                 await import.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);
                 await import.WriteAsync(now, NpgsqlDbType.TimestampTz, cancellationToken);

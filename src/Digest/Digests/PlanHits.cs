@@ -1,5 +1,5 @@
 using System.Buffers;
-using System.Text.Json;
+using System.Text;
 using Dapper;
 using Npgsql;
 
@@ -63,13 +63,14 @@ internal sealed class PlanHits
     }
 
     /// <summary>
-    /// The subscriber's issue as JSON (digest_issues.papers, see migration 0030): their best
-    /// <paramref name="maxPapers"/> papers first seen after <paramref name="windowStart"/> that
-    /// match any of <paramref name="topicIds"/> (in the subscriber's order), each with every one of
-    /// those topics it matched.
+    /// The subscriber's issue (digest_issues.paper_ids and paper_topics, see migration 0068): their
+    /// best <paramref name="maxPapers"/> papers first seen after <paramref name="windowStart"/> that
+    /// match any of <paramref name="topicIds"/>, added to <paramref name="paperIds"/> in rank order,
+    /// and beside each in <paramref name="paperTopics"/> every one of those topics it matched (in
+    /// the subscriber's order), one a line.
     /// </summary>
-    /// <returns>How many papers were written: 0 for an empty issue (<c>[]</c>).</returns>
-    public int Rank(ReadOnlySpan<long> topicIds, DateTime windowStart, int maxPapers, Utf8JsonWriter json)
+    /// <returns>How many papers were added: 0 for an empty issue.</returns>
+    public int Rank(ReadOnlySpan<long> topicIds, DateTime windowStart, int maxPapers, List<string> paperIds, List<string> paperTopics)
     {
         // A paper in the subscriber's top N is in the top N of the topic that ranks it best (same
         // upvotes, same rank), so each topic offers at most N candidates: a popular topic matching
@@ -105,28 +106,35 @@ internal sealed class PlanHits
                 : a.Paper.CompareTo(b.Paper));
             ranked = ranked[..Math.Min(found, maxPapers)];
 
-            json.WriteStartArray();
             foreach (var paper in ranked)
             {
-                json.WriteStartObject();
-                json.WriteString("id", _paperIds[paper.Paper]);
-                json.WriteStartArray("topics");
-                // Every topic of theirs the paper matched, not only those it ranked high in.
-                foreach (var topicId in topicIds)
-                {
-                    if (_topics.TryGetValue(topicId, out var topic) && topic.Matches(paper.Paper))
-                        json.WriteStringValue(topic.Label);
-                }
-                json.WriteEndArray();
-                json.WriteEndObject();
+                paperIds.Add(_paperIds[paper.Paper]);
+                paperTopics.Add(MatchedLabels(topicIds, paper.Paper));
             }
-            json.WriteEndArray();
             return ranked.Length;
         }
         finally
         {
             ArrayPool<Hit>.Shared.Return(candidates);
         }
+    }
+
+    /// <summary>Every topic of theirs the paper matched, not only those it ranked high in, one a line.</summary>
+    string MatchedLabels(ReadOnlySpan<long> topicIds, int paper)
+    {
+        // Most papers match one of a subscriber's topics: that topic's own label, not a new string.
+        string? first = null;
+        StringBuilder? more = null;
+        foreach (var topicId in topicIds)
+        {
+            if (!_topics.TryGetValue(topicId, out var topic) || !topic.Matches(paper))
+                continue;
+            if (first is null)
+                first = topic.Label;
+            else
+                (more ??= new StringBuilder(first)).Append('\n').Append(topic.Label);
+        }
+        return more?.ToString() ?? first ?? "";
     }
 
     static int IndexOf(ReadOnlySpan<Hit> hits, int paper)

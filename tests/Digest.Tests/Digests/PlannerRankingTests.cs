@@ -116,7 +116,7 @@ public sealed class PlannerRankingTests
             FROM topics t
             JOIN papers p ON paper_matches_topic(p, t.search_query, t.author, t.category, t.min_upvotes)),
         oracle AS (
-            SELECT i.id, i.papers, i.window_start, coalesce(x.papers, '[]'::jsonb) AS expected
+            SELECT i.id, issue_papers(i) AS papers, i.window_start, coalesce(x.papers, '[]'::jsonb) AS expected
             FROM digest_issues i
             LEFT JOIN LATERAL (
                 SELECT jsonb_agg(jsonb_build_object('id', r.paper_id, 'topics', labels.topics) ORDER BY r.upvotes DESC, r.rank DESC, r.paper_id) AS papers

@@ -244,7 +244,7 @@ public sealed class PlannerTests
         Assert.That(report.Due, Is.EqualTo(250));
         Assert.That(report.Queued, Is.EqualTo(250), "written in three chunks of at most 100");
         Assert.That(report.Topics, Is.EqualTo(2));
-        Assert.That(await host.ScalarAsync<long>("SELECT count(DISTINCT papers) FROM digest_issues"), Is.EqualTo(2));
+        Assert.That(await host.ScalarAsync<long>("SELECT count(DISTINCT issue_papers(i)) FROM digest_issues i"), Is.EqualTo(2));
     }
 
     [Test]

@@ -155,8 +155,8 @@ public sealed class DigestsHost : IAsyncDisposable
     public async Task<IReadOnlyList<IssueRow>> IssuesAsync(long subscriberId)
     {
         const string Sql = """
-            SELECT id AS Id, period AS Period, state AS State, papers::text AS Papers, attempts AS Attempts
-            FROM digest_issues WHERE subscriber_id = @subscriberId ORDER BY period
+            SELECT id AS Id, period AS Period, state AS State, issue_papers(i)::text AS Papers, attempts AS Attempts
+            FROM digest_issues i WHERE subscriber_id = @subscriberId ORDER BY period
             """;
         await using var connection = await DataSource.OpenConnectionAsync();
         return (await connection.QueryAsync<IssueRow>(Sql, new { subscriberId })).AsList();
