@@ -1,8 +1,10 @@
 using Dapper;
+using Digest.Database;
 using Digest.Digests;
 using Digest.Tests.Digests.Harness;
 using Digest.Tests.Papers.Harness;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 
 namespace Digest.Tests.Digests;
@@ -96,6 +98,34 @@ public sealed class IssueListingTests
                 refused++;
         }
         Assert.That((allowed, refused), Is.EqualTo((8, 136)));
+    }
+
+    [Test]
+    public async Task An_instance_upgraded_with_issues_in_it_keeps_them_as_they_were_and_can_still_record_their_outcomes()
+    {
+        var connectionString = await Digest.TestSupport.TestPostgres.CreateEmptyDatabaseAsync();
+        await using var dataSource = NpgsqlDataSource.Create(connectionString);
+        var runner = new MigrationRunner(dataSource, NullLogger<MigrationRunner>.Instance);
+        await runner.ApplyAsync(Migration.Embedded.Where(m => m.Version < 68).ToList());
+        await using var connection = await dataSource.OpenConnectionAsync();
+        var subscriber = await SubscriberAsync(connection);
+        const string Listed = """[{"id": "2509.00001", "topics": ["rlhf"]}, {"id": "2509.00002", "topics": ["agents", "rlhf"]}]""";
+        await connection.ExecuteAsync("""
+            INSERT INTO digest_issues (subscriber_id, period, window_start, window_end, papers, state, due_at, planned_at) VALUES
+                (@subscriber, '2025-11-20', now(), now(), @Listed::jsonb, 'queued', now(), now()),
+                (@subscriber, '2025-11-21', now(), now(), '[]', 'empty', now(), now())
+            """, new { subscriber, Listed });
+
+        Assert.That(await runner.ApplyAsync(Migration.Embedded), Is.EqualTo(Migration.Embedded.Count(m => m.Version >= 68)));
+
+        var rows = (await connection.QueryAsync<(string State, string Papers, bool Arrays)>("""
+            SELECT state, issue_papers(i)::text, paper_ids IS NOT NULL OR paper_topics IS NOT NULL
+            FROM digest_issues i ORDER BY period
+            """)).ToList();
+        Assert.That(rows, Is.EqualTo(new[] { ("queued", Listed, false), ("empty", "[]", false) }));
+        // A claim and an outcome on an issue planned before the upgrade pass the new check.
+        Assert.That(await connection.ExecuteAsync("UPDATE digest_issues SET claimed_by = gen_random_uuid(), attempts = 1 WHERE state = 'queued'"), Is.EqualTo(1));
+        Assert.That(await connection.ExecuteAsync("UPDATE digest_issues SET state = 'sent', claimed_by = NULL, finished_at = now() WHERE state = 'queued'"), Is.EqualTo(1));
     }
 
     static async Task<NpgsqlConnection> OpenAsync()
