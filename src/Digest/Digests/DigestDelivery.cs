@@ -136,11 +136,21 @@ public sealed class DigestDelivery(
     protected override async Task<(int Recorded, int Suppressed)> RecordAsync(
         NpgsqlConnection connection, Guid claim, IReadOnlyList<(ClaimedIssue Mail, Decision Decision)> rows, DateTimeOffset now, CancellationToken cancellationToken)
     {
-        // One statement for the whole batch: the issues' outcomes, then the addresses' hard-bounce
-        // counts. Only a recipient's own hard bounce (Fault.Recipient) counts; a delivery resets the
-        // count; at the limit the subscriber is suppressed, with the reason. A row another claim
-        // took over after this claim's lease ran out is not touched.
-        const string Sql = """
+        var parameters = Decision.Columns(rows.Select(r => r.Decision).ToList(), claim, now);
+        parameters.Add("SuppressAfter", options.CurrentValue.SuppressAfterHardFailures);
+        return await connection.QuerySingleAsync<(int Recorded, int Suppressed)>(new CommandDefinition(RecordSql, parameters, cancellationToken: cancellationToken));
+    }
+
+    // One statement for the whole batch: the issues' outcomes, then the addresses' hard-bounce
+    // counts. Only a recipient's own hard bounce (Fault.Recipient) counts; a delivery resets the
+    // count unless another issue of the batch hard-bounced at the same address; at the limit the
+    // subscriber is suppressed, with the reason. A row another claim took over after this claim's
+    // lease ran out is not touched. Who is reset excludes whoever bounced, so that no subscriber
+    // row is updated by both (PostgreSQL keeps only one of two updates of a row in one statement,
+    // and which is not defined). Who is reset is one pass over the batch's outcomes, grouped:
+    // as a NOT EXISTS over them the planner, which takes a CTE for one row, ran a nested loop that
+    // read the whole batch again for each sent issue (200 × 200 rows, ~4 ms of a 9 ms statement).
+    internal const string RecordSql = """
             WITH outcome AS (
                 SELECT * FROM unnest(@Ids, @States, @Outcomes, @Faults, @Details, @DueAts, @UnknownResent)
                     AS o(id, state, outcome, fault, detail, due_at, unknown_resent)),
@@ -166,16 +176,12 @@ public sealed class DigestDelivery(
                 RETURNING s.status, s.hard_failures, s.suppressed_at),
             delivered AS (
                 UPDATE subscribers s SET hard_failures = 0
-                FROM (SELECT DISTINCT subscriber_id FROM recorded r WHERE r.state = 'sent'
-                      AND NOT EXISTS (SELECT FROM recorded f WHERE f.subscriber_id = r.subscriber_id AND f.fault = 'recipient')) d
+                FROM (SELECT subscriber_id FROM recorded GROUP BY subscriber_id
+                      HAVING count(*) FILTER (WHERE state = 'sent') > 0 AND count(*) FILTER (WHERE fault = 'recipient') = 0) d
                 WHERE s.id = d.subscriber_id AND s.hard_failures <> 0)
             SELECT (SELECT count(*)::int FROM recorded) AS Recorded,
                    (SELECT count(*)::int FROM bounced WHERE status = 'suppressed' AND suppressed_at = @Now) AS Suppressed
             """;
-        var parameters = Decision.Columns(rows.Select(r => r.Decision).ToList(), claim, now);
-        parameters.Add("SuppressAfter", options.CurrentValue.SuppressAfterHardFailures);
-        return await connection.QuerySingleAsync<(int Recorded, int Suppressed)>(new CommandDefinition(Sql, parameters, cancellationToken: cancellationToken));
-    }
 
     /// <summary>A claimed issue, with what sending it needs.</summary>
     public sealed record ClaimedIssue(long Id, long SubscriberId, string Email, DateOnly Period, int Attempts, bool UnknownResent, DateTime QueuedAt)
