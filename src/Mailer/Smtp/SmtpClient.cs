@@ -47,7 +47,14 @@ public sealed partial class SmtpClient : IAsyncDisposable
 
     public ProtocolLog? Log { get; }
     public SmtpCapabilities Capabilities { get; private set; } = SmtpCapabilities.None;
-    public bool IsConnected => _stream is not null && !_closed;
+    /// <summary>
+    /// Open and fit for another command. Not once <c>_abort</c> is cancelled: a caller's
+    /// cancellation can land just after its send's last reply, before its registration is gone,
+    /// and every later read or write on the connection would then fail at once with that
+    /// cancellation as if it were the next sender's own (seen when a cancelled sender's connection
+    /// was handed to the one waiting behind it).
+    /// </summary>
+    public bool IsConnected => _stream is not null && !_closed && !_abort.IsCancellationRequested;
     public bool IsSecure { get; private set; }
     public bool IsAuthenticated { get; private set; }
 
