@@ -131,6 +131,12 @@ public sealed partial class IssueReader(NpgsqlDataSource dataSource, Subscriptio
         return papers;
     }
 
+    /// <summary>
+    /// Between the topics of one paper in digest_issues.paper_topics (migration 0068, whose
+    /// issue_papers() splits on it too): topics are entered one a line, so none holds it.
+    /// </summary>
+    internal const char TopicSeparator = '\n';
+
     // A class for the same reason as PaperRow: the two text[] columns.
     sealed class IssueRow
     {
@@ -156,7 +162,7 @@ public sealed partial class IssueReader(NpgsqlDataSource dataSource, Subscriptio
             {
                 var lines = PaperTopics[i];
                 if (!topicLists.TryGetValue(lines, out var topics))
-                    topicLists[lines] = topics = lines.Length == 0 ? [] : lines.Split('\n');
+                    topicLists[lines] = topics = lines.Length == 0 ? [] : lines.Split(TopicSeparator);
                 listed[i] = new ListedPaper(PaperIds[i], topics);
             }
             return listed;

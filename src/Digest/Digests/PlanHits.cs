@@ -132,7 +132,7 @@ internal sealed class PlanHits
             if (first is null)
                 first = topic.Label;
             else
-                (more ??= new StringBuilder(first)).Append('\n').Append(topic.Label);
+                (more ??= new StringBuilder(first)).Append(IssueReader.TopicSeparator).Append(topic.Label);
         }
         return more?.ToString() ?? first ?? "";
     }
