@@ -134,9 +134,9 @@ internal static partial class DigestBenchmark
 
             var sinkBefore = ProcessCpu("smtp-sink");
             var (sourceTime, sourceCpu) = await SmtpSource.RunAsync("127.0.0.1", port, Math.Max(delivered.Sent, 1), 16, size);
-            // CPU the machine spent a mail on either side, beside the wall-clock ratio: a shared
-            // host that takes this VM's cores away during one of the two runs moves the wall-clock
-            // ratio (0.55–0.82 for the same code within an hour), not the CPU each side spent.
+            // The CPU each side spent a mail, beside the wall-clock ratio: a shared host that takes
+            // this VM's cores away during one of the two runs moves the wall-clock ratio much more
+            // than what each side spent, and the line says which side was slowed.
             var referenceSinkCpu = ProcessCpu("smtp-sink") - sinkBefore;
             var referenceCpu = sourceCpu + referenceSinkCpu;
             var runCpu = deliverCpu + postgresCpu + sinkCpu;
@@ -351,18 +351,8 @@ internal static partial class DigestBenchmark
     /// The CPU time of every process of that name, with what their exited children used (the
     /// postmaster reaps each backend that closes, so a run's short-lived connections count too).
     /// </summary>
-    static TimeSpan ProcessCpu(string name)
-    {
-        var ticks = EachProcess(name, folder =>
-        {
-            // After "(comm) ": state is field 3; utime, stime, cutime, cstime are fields 14–17.
-            var stat = File.ReadAllText(Path.Combine(folder, "stat"));
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return fields[11..15].Sum(f => long.Parse(f, CultureInfo.InvariantCulture));
-        }).Sum();
-        // Linux reports these in USER_HZ, 100 a second on every architecture .NET runs on.
-        return TimeSpan.FromMilliseconds(ticks * 10);
-    }
+    static TimeSpan ProcessCpu(string name) =>
+        TimeSpan.FromTicks(EachProcess(name, folder => ProcStat.Cpu(folder, ProcStat.OwnAndReapedChildren).Ticks).Sum());
 
     /// <summary>What <paramref name="read"/> gives for each running process of that name; one that ends while being read is skipped.</summary>
     static List<long> EachProcess(string name, Func<string, long> read)

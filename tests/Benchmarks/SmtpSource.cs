@@ -36,16 +36,8 @@ internal static class SmtpSource
     }
 
     /// <summary>
-    /// The CPU of this process's children that have exited and been waited for (cutime and cstime
-    /// of /proc/self/stat): the runtime waits for smtp-source before its exit is reported, so its
-    /// CPU is in this once it has ended, including time on a core the benchmark's own threads
-    /// did not count.
+    /// The CPU of this process's children that have ended and been waited for: the runtime waits
+    /// for smtp-source before reporting its exit, and it is the only child that ends meanwhile.
     /// </summary>
-    static TimeSpan ReapedChildrenCpu()
-    {
-        var stat = File.ReadAllText("/proc/self/stat");
-        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-        // Fields 16 and 17 of stat, in USER_HZ (100 a second on every architecture .NET runs on).
-        return TimeSpan.FromMilliseconds(fields[13..15].Sum(f => long.Parse(f, CultureInfo.InvariantCulture)) * 10);
-    }
+    static TimeSpan ReapedChildrenCpu() => ProcStat.Cpu("/proc/self", ProcStat.ReapedChildren);
 }
