@@ -41,4 +41,14 @@ public sealed class EmailMessage
 
     /// <summary>The HTML body already encoded as UTF-8, instead of <see cref="HtmlBody"/> (never both); as <see cref="TextBodyUtf8"/>.</summary>
     public ReadOnlyMemory<byte>? HtmlBodyUtf8 { get; init; }
+
+    /// <summary>
+    /// The text body already quoted-printable, instead of <see cref="TextBody"/> or
+    /// <see cref="TextBodyUtf8"/> (only one of them): many mails' shared text encoded once, each
+    /// mail's own values per mail. Sent as it is; kept by the caller, undisposed, until the send is done.
+    /// </summary>
+    public QuotedPrintableBody? TextBodyQuotedPrintable { get; init; }
+
+    /// <summary>The HTML body already quoted-printable, instead of <see cref="HtmlBody"/> or <see cref="HtmlBodyUtf8"/>; as <see cref="TextBodyQuotedPrintable"/>.</summary>
+    public QuotedPrintableBody? HtmlBodyQuotedPrintable { get; init; }
 }

@@ -274,7 +274,7 @@ internal static partial class DigestBenchmark
         foreach (var content in contents.Values)
             renderer.RenderWhole(content);
         render.Stop();
-        var rendered = contents.ToDictionary(c => c.Key, c => renderer.Render(c.Value));
+        var rendered = contents.ToDictionary(c => c.Key, c => renderer.RenderToSend(c.Value));
         var messages = contents.Select(c => delivery.Compose(c.Key, reader, c.Value, rendered[c.Key])).ToList();
         var write = Stopwatch.StartNew();
         var sizes = messages.Select(m => writer.ToBytes(m).Length).ToList();
@@ -294,7 +294,7 @@ internal static partial class DigestBenchmark
         {
             foreach (var (id, content) in contents)
             {
-                using var email = renderer.Render(content);
+                using var email = renderer.RenderToSend(content);
                 using var outgoing = writer.Write(delivery.Compose(id, reader, content, email));
             }
         }

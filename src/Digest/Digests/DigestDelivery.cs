@@ -93,7 +93,7 @@ public sealed class DigestDelivery(
         EmailMessage message;
         try
         {
-            email = renderer.Render(content);
+            email = renderer.RenderToSend(content);
             message = Compose(issue.Id, MailboxAddress.Parse(issue.Email), content, email);
         }
         catch (Exception e) when (e is InvalidMessageException or FormatException or ArgumentException)
@@ -121,8 +121,12 @@ public sealed class DigestDelivery(
             EnvelopeFrom = content.ReturnPath,
             To = [to],
             Subject = email.Subject,
-            TextBodyUtf8 = email.TextUtf8,
-            HtmlBodyUtf8 = email.HtmlUtf8,
+            // Encoded already when its shape was shared; otherwise the writer encodes its text.
+            TextBodyQuotedPrintable = email.TextQuotedPrintable,
+            HtmlBodyQuotedPrintable = email.HtmlQuotedPrintable,
+            // Not "? null :": a null converts to an empty array's memory, which is a body.
+            TextBodyUtf8 = email.IsEncoded ? default(ReadOnlyMemory<byte>?) : email.TextUtf8,
+            HtmlBodyUtf8 = email.IsEncoded ? default(ReadOnlyMemory<byte>?) : email.HtmlUtf8,
             MessageId = MessageId(issueId, content.Period, from.Domain),
             Headers =
             [

@@ -1,12 +1,14 @@
 using System.Buffers;
 using System.Text;
+using Digest.Mailer;
 using Digest.Templates;
 
 namespace Digest.Digests;
 
 /// <summary>
-/// A digest mail as it is sent: its subject, and its HTML and text already as UTF-8, which is what
-/// the mail writer encodes from (a 37 KB HTML body is not made a string to be encoded again).
+/// A digest mail: its subject, and its HTML and text either as UTF-8, which is what the mail writer
+/// encodes from (a 37 KB HTML body is not made a string to be encoded again), or, rendered to send
+/// (<see cref="IsEncoded"/>), already quoted-printable as they go on the wire.
 /// </summary>
 /// <remarks>
 /// The bodies of a mail joined from its shape are rented (<see cref="Rent"/>): made new for every
@@ -19,12 +21,14 @@ public sealed class DigestMail : IDisposable
     /// Its own pool, not the shared one: a delivery has up to Workers × SendConcurrency mails
     /// rendered at once (128 by default), more than the shared pool keeps of one size per core.
     /// </summary>
-    static readonly ArrayPool<byte> Bodies = ArrayPool<byte>.Create(maxArrayLength: 1 << 22, maxArraysPerBucket: 256);
+    internal static readonly ArrayPool<byte> Bodies = ArrayPool<byte>.Create(maxArrayLength: 1 << 22, maxArraysPerBucket: 256);
 
     readonly ReadOnlyMemory<byte> _html;
     readonly ReadOnlyMemory<byte> _text;
     readonly byte[]? _rentedHtml;
     readonly byte[]? _rentedText;
+    readonly QuotedPrintableBody? _encodedHtml;
+    readonly QuotedPrintableBody? _encodedText;
     int _disposed;
 
     DigestMail(string subject, ReadOnlyMemory<byte> html, ReadOnlyMemory<byte> text, byte[]? rentedHtml, byte[]? rentedText)
@@ -36,11 +40,29 @@ public sealed class DigestMail : IDisposable
         _rentedText = rentedText;
     }
 
+    DigestMail(string subject, QuotedPrintableBody html, QuotedPrintableBody text)
+    {
+        Subject = subject;
+        _encodedHtml = html;
+        _encodedText = text;
+    }
+
     public string Subject { get; }
 
-    public ReadOnlyMemory<byte> HtmlUtf8 => Volatile.Read(ref _disposed) == 0 ? _html : throw new ObjectDisposedException(nameof(DigestMail));
+    /// <summary>Whether its bodies are already quoted-printable, as they are sent (<see cref="HtmlQuotedPrintable"/>), not to be read as text.</summary>
+    public bool IsEncoded => _encodedHtml is not null;
 
-    public ReadOnlyMemory<byte> TextUtf8 => Volatile.Read(ref _disposed) == 0 ? _text : throw new ObjectDisposedException(nameof(DigestMail));
+    /// <exception cref="InvalidOperationException">The mail is encoded for sending (<see cref="IsEncoded"/>).</exception>
+    public ReadOnlyMemory<byte> HtmlUtf8 => Readable(_html);
+
+    /// <inheritdoc cref="HtmlUtf8"/>
+    public ReadOnlyMemory<byte> TextUtf8 => Readable(_text);
+
+    /// <summary>The HTML as it is sent, when <see cref="IsEncoded"/>; otherwise null.</summary>
+    public QuotedPrintableBody? HtmlQuotedPrintable => Undisposed(_encodedHtml);
+
+    /// <summary>The text as it is sent, when <see cref="IsEncoded"/>; otherwise null.</summary>
+    public QuotedPrintableBody? TextQuotedPrintable => Undisposed(_encodedText);
 
     public string Html => Encoding.UTF8.GetString(HtmlUtf8.Span);
 
@@ -52,6 +74,15 @@ public sealed class DigestMail : IDisposable
     /// <exception cref="EncoderFallbackException">The rendering is not Unicode (an unpaired surrogate).</exception>
     public static DigestMail Of(RenderedEmail email) =>
         new(email.Subject, SharedDigest.StrictUtf8.GetBytes(email.Html), SharedDigest.StrictUtf8.GetBytes(email.Text), null, null);
+
+    /// <summary>A mail of bodies encoded for sending (from <see cref="Bodies"/>); it disposes them when disposed.</summary>
+    internal static DigestMail OfEncoded(string subject, QuotedPrintableBody html, QuotedPrintableBody text) => new(subject, html, text);
+
+    ReadOnlyMemory<byte> Readable(ReadOnlyMemory<byte> body) =>
+        IsEncoded ? throw new InvalidOperationException("This mail is encoded for sending; render it with DigestRenderer.Render to read it.")
+        : Undisposed(body);
+
+    T Undisposed<T>(T body) => Volatile.Read(ref _disposed) == 0 ? body : throw new ObjectDisposedException(nameof(DigestMail));
 
     /// <summary>A mail of bodies from <see cref="Rent"/>, <paramref name="htmlLength"/> and <paramref name="textLength"/> bytes of them written; it returns them when disposed.</summary>
     internal static DigestMail OfRented(string subject, byte[] html, int htmlLength, byte[] text, int textLength) =>
@@ -71,5 +102,7 @@ public sealed class DigestMail : IDisposable
             Bodies.Return(_rentedHtml);
         if (_rentedText is not null)
             Bodies.Return(_rentedText);
+        _encodedHtml?.Dispose();
+        _encodedText?.Dispose();
     }
 }

@@ -50,11 +50,21 @@ public sealed class DigestRenderer
     public (long Hits, long Misses) CacheCounts => (Interlocked.Read(ref _hits), Interlocked.Read(ref _misses));
 
     /// <exception cref="Mailer.InvalidMessageException">The mail's text is not Unicode (an unpaired surrogate): it cannot be written.</exception>
-    public DigestMail Render(DigestContent content)
+    public DigestMail Render(DigestContent content) => Render(content, toSend: false);
+
+    /// <summary>
+    /// The mail as it is sent: its bodies quoted-printable already (<see cref="DigestMail.IsEncoded"/>),
+    /// the shape's text encoded once and only the mail's own values per mail; not to be read as text.
+    /// A mail rendered whole (its shape cannot be shared) comes as text, which the writer encodes.
+    /// </summary>
+    /// <inheritdoc cref="Render(DigestContent)" path="/exception"/>
+    public DigestMail RenderToSend(DigestContent content) => Render(content, toSend: true);
+
+    DigestMail Render(DigestContent content, bool toSend)
     {
         try
         {
-            return RenderShared(content);
+            return RenderShared(content, toSend);
         }
         catch (EncoderFallbackException e)
         {
@@ -62,7 +72,7 @@ public sealed class DigestRenderer
         }
     }
 
-    DigestMail RenderShared(DigestContent content)
+    DigestMail RenderShared(DigestContent content, bool toSend)
     {
         var view = DigestView.Of(content, inBrowser: false, _shown);
         // Asked once, of the first mail with topics to show: the templates do not change while running.
@@ -72,14 +82,19 @@ public sealed class DigestRenderer
         {
             Interlocked.Increment(ref _hits);
             Interlocked.Increment(ref entry.Uses);
-            return entry.Digest?.For(values, _templates) ?? DigestMail.Of(RenderWhole(content));
+            return Of(entry.Digest);
         }
         Interlocked.Increment(ref _misses);
         var shared = SharedDigest.Render(_templates, view, topicLists == true);
         if (_cache.Count >= CacheCapacity)
             Evict();
         _cache.TryAdd(shape, new Entry(shared));
-        return shared?.For(values, _templates) ?? DigestMail.Of(RenderWhole(content));
+        return Of(shared);
+
+        DigestMail Of(SharedDigest? digest) =>
+            digest is null ? DigestMail.Of(RenderWhole(content))
+            : toSend ? digest.ForSending(values, _templates)
+            : digest.For(values, _templates);
     }
 
     PaperView Shown(IssuePaper paper, int number, int numberWidth, Uri siteUrl)

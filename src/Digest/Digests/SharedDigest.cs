@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
+using Digest.Mailer;
 using Digest.Templates;
 
 namespace Digest.Digests;
@@ -47,6 +48,17 @@ internal sealed class SharedDigest
     readonly Utf8Piece[] _htmlUtf8;
     readonly Utf8Piece[] _textUtf8;
 
+    /// <summary>
+    /// The bodies' pieces and separators already quoted-printable, made once: a mail to send is
+    /// these joined with its values (<see cref="ForSending"/>), so only its own values are encoded.
+    /// </summary>
+    readonly EncodedPiece[] _htmlEncoded;
+    readonly EncodedPiece[] _textEncoded;
+
+    /// <summary>The longest encoded bodies so far: where a mail's bodies start (mails of a shape differ a little).</summary>
+    int _htmlLength;
+    int _textLength;
+
     SharedDigest(Piece[] subject, Piece[] html, Piece[] text)
     {
         _subject = subject;
@@ -55,6 +67,8 @@ internal sealed class SharedDigest
         _subjectUtf8 = Array.ConvertAll(subject, Utf8Piece.Of);
         _htmlUtf8 = Array.ConvertAll(html, Utf8Piece.Of);
         _textUtf8 = Array.ConvertAll(text, Utf8Piece.Of);
+        _htmlEncoded = Array.ConvertAll(_htmlUtf8, EncodedPiece.Of);
+        _textEncoded = Array.ConvertAll(_textUtf8, EncodedPiece.Of);
     }
 
     /// <summary>
@@ -118,8 +132,7 @@ internal sealed class SharedDigest
     public DigestMail For(Values values, TemplateRenderer templates)
     {
         var mail = new MailValues(values, templates);
-        // A subject without values was made one line with the shape (see Render).
-        var subject = _subject.Length == 1 ? _subject[0].Text : OneLine(JoinUtf8(_subject, _subjectUtf8, mail));
+        var subject = Subject(mail);
         var html = JoinUtf8(_html, _htmlUtf8, mail);
         try
         {
@@ -131,6 +144,34 @@ internal sealed class SharedDigest
             DigestMail.Return(html.Bytes);
             throw;
         }
+    }
+
+    /// <summary>
+    /// The mail of these values as it is sent: its bodies quoted-printable, this shape's pieces as
+    /// they were encoded once (a paper's own text as its view keeps it encoded) and only the mail's
+    /// own values encoded now. Not to be read as text (<see cref="For"/> is).
+    /// </summary>
+    /// <inheritdoc cref="For" path="/exception"/>
+    public DigestMail ForSending(Values values, TemplateRenderer templates)
+    {
+        var mail = new MailValues(values, templates);
+        var subject = Subject(mail);
+        var html = JoinEncoded(_html, _htmlEncoded, mail, ref _htmlLength);
+        try
+        {
+            return DigestMail.OfEncoded(subject, html, JoinEncoded(_text, _textEncoded, mail, ref _textLength));
+        }
+        catch
+        {
+            html.Dispose();
+            throw;
+        }
+    }
+
+    string Subject(MailValues mail)
+    {
+        // A subject without values was made one line with the shape (see Render).
+        return _subject.Length == 1 ? _subject[0].Text : OneLine(JoinUtf8(_subject, _subjectUtf8, mail));
 
         static string OneLine((byte[] Bytes, int Length) joined)
         {
@@ -346,6 +387,52 @@ internal sealed class SharedDigest
         }
     }
 
+    /// <summary>
+    /// The pieces and values joined as quoted-printable: each piece as it was encoded once, each
+    /// value as its paper's view keeps it encoded or encoded now. Into a body from the mails' pool
+    /// (<see cref="DigestMail.Bodies"/>), started at the longest this shape has needed (it grows past that).
+    /// </summary>
+    static QuotedPrintableBody JoinEncoded(Piece[] pieces, EncodedPiece[] encoded, MailValues values, ref int longest)
+    {
+        // The pool's arrays come in powers of two: room for the longest, not more, keeps most in the smaller size.
+        var body = new QuotedPrintableBody(Math.Max(Volatile.Read(ref longest), 4096), DigestMail.Bodies);
+        try
+        {
+            for (var i = 0; i < pieces.Length; i++)
+            {
+                var piece = pieces[i];
+                body.Append(encoded[i].Text);
+                switch (piece.Kind)
+                {
+                    case PieceKind.Value:
+                        values.AppendTo(body, piece.Slot, piece.Escaped);
+                        break;
+                    case PieceKind.Topic:
+                        body.Append(values.TopicUtf8(piece.Slot, piece.Topic, piece.Escaped));
+                        break;
+                    case PieceKind.TopicList:
+                        var count = values.TopicCount(piece.Slot);
+                        for (var t = 0; t < count; t++)
+                        {
+                            if (t > 0)
+                                body.Append(encoded[i].Separator!);
+                            body.Append(values.TopicUtf8(piece.Slot, t, piece.Escaped));
+                        }
+                        break;
+                }
+            }
+        }
+        catch
+        {
+            body.Dispose();
+            throw;
+        }
+        // Racing mails of a shape may each store theirs: any of them serves as where to start.
+        if (body.Length > Volatile.Read(ref longest))
+            Volatile.Write(ref longest, body.Length);
+        return body;
+    }
+
     /// <summary>Template output up to a marker (none after the last piece).</summary>
     readonly record struct Part(string Text, int? Slot, bool Escaped);
 
@@ -365,6 +452,13 @@ internal sealed class SharedDigest
     {
         public static Utf8Piece Of(Piece piece) =>
             new(StrictUtf8.GetBytes(piece.Text), piece.Separator is null ? null : StrictUtf8.GetBytes(piece.Separator));
+    }
+
+    /// <summary>A piece's text and separator as quoted-printable.</summary>
+    readonly record struct EncodedPiece(QuotedPrintablePiece Text, QuotedPrintablePiece? Separator)
+    {
+        public static EncodedPiece Of(Utf8Piece piece) =>
+            new(QuotedPrintablePiece.Of(piece.Text), piece.Separator is null ? null : QuotedPrintablePiece.Of(piece.Separator));
     }
 
     /// <summary>A mail's values: slot by slot, and each paper's topics.</summary>
@@ -461,6 +555,16 @@ internal sealed class SharedDigest
             return utf8;
         }
 
+        /// <summary>A value put into a body being sent: a paper's own text as its view keeps it encoded, any other encoded now.</summary>
+        public void AppendTo(QuotedPrintableBody body, int slot, bool escaped)
+        {
+            var value = values.Slots[slot];
+            if (value.Memo is { } memo && value.Text is { } text)
+                body.Append(memo.QuotedPrintable(value.Field, text, escaped, templates));
+            else
+                body.Append(GetUtf8(slot, escaped));
+        }
+
         public int TopicCount(int paper) => values.Topics[paper].Count;
 
         /// <summary>A topic label: short, and the same few labels in many mails, so escaped as it comes.</summary>
@@ -498,6 +602,8 @@ internal sealed class SharedDigest
 
         readonly Encoded?[] _escaped = new Encoded?[Fields];
         readonly Encoded?[] _plain = new Encoded?[Fields];
+        readonly EncodedPiece?[] _escapedPieces = new EncodedPiece?[Fields];
+        readonly EncodedPiece?[] _plainPieces = new EncodedPiece?[Fields];
 
         public byte[] Utf8(int field, string text, bool escaped, TemplateRenderer templates)
         {
@@ -509,6 +615,21 @@ internal sealed class SharedDigest
             return bytes;
         }
 
+        /// <summary>The field's text as quoted-printable, for a mail that is sent (<see cref="ForSending"/>).</summary>
+        public QuotedPrintablePiece QuotedPrintable(int field, string text, bool escaped, TemplateRenderer templates)
+        {
+            var kept = escaped ? _escapedPieces : _plainPieces;
+            if (kept[field] is { } encoded && ReferenceEquals(encoded.Source, text))
+                return encoded.Piece;
+            // Not through Utf8: a mail sent needs only this form, and the day's papers at every
+            // position they reach are kept (DigestRenderer.PaperCapacity), each byte of them twice otherwise.
+            var piece = QuotedPrintablePiece.Of(escaped ? templates.Escape(text) : text);
+            kept[field] = new EncodedPiece(text, piece);
+            return piece;
+        }
+
         sealed record Encoded(string Source, byte[] Bytes);
+
+        sealed record EncodedPiece(string Source, QuotedPrintablePiece Piece);
     }
 }

@@ -11,13 +11,16 @@ namespace Digest.Mailer.Mime;
 internal sealed class MessageBuffer : IBufferWriter<byte>, IDisposable
 {
     const int DefaultHeadroom = 1024;
+    readonly ArrayPool<byte> _pool;
     byte[] _array;
     int _start;
     int _end;
 
-    public MessageBuffer(int capacity = 32 * 1024, int headroom = DefaultHeadroom)
+    /// <param name="pool">Where its arrays come from and go back to; the shared pool when not given.</param>
+    public MessageBuffer(int capacity = 32 * 1024, int headroom = DefaultHeadroom, ArrayPool<byte>? pool = null)
     {
-        _array = ArrayPool<byte>.Shared.Rent(capacity + headroom);
+        _pool = pool ?? ArrayPool<byte>.Shared;
+        _array = _pool.Rent(capacity + headroom);
         _start = _end = headroom;
     }
 
@@ -71,9 +74,9 @@ internal sealed class MessageBuffer : IBufferWriter<byte>, IDisposable
         if (bytes.Length > _start)
         {
             var length = Length;
-            var larger = ArrayPool<byte>.Shared.Rent(bytes.Length + length + DefaultHeadroom);
+            var larger = _pool.Rent(bytes.Length + length + DefaultHeadroom);
             _array.AsSpan(_start, length).CopyTo(larger.AsSpan(bytes.Length + DefaultHeadroom));
-            ArrayPool<byte>.Shared.Return(_array);
+            _pool.Return(_array);
             _array = larger;
             _start = bytes.Length + DefaultHeadroom;
             _end = _start + length;
@@ -90,9 +93,9 @@ internal sealed class MessageBuffer : IBufferWriter<byte>, IDisposable
         if (_array.Length - _end >= count)
             return;
         var length = Length;
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_array.Length * 2, _start + length + count));
+        var larger = _pool.Rent(Math.Max(_array.Length * 2, _start + length + count));
         _array.AsSpan(_start, length).CopyTo(larger.AsSpan(_start));
-        ArrayPool<byte>.Shared.Return(_array);
+        _pool.Return(_array);
         _array = larger;
     }
 
@@ -102,6 +105,6 @@ internal sealed class MessageBuffer : IBufferWriter<byte>, IDisposable
         _array = [];
         _start = _end = 0;
         if (array.Length > 0)
-            ArrayPool<byte>.Shared.Return(array);
+            _pool.Return(array);
     }
 }

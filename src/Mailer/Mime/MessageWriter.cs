@@ -55,7 +55,8 @@ public sealed class MessageWriter(DkimSigner? signer = null, TimeProvider? timeP
 
     static int EstimateSize(EmailMessage message) =>
         2048 + (message.TextBody?.Length ?? message.TextBodyUtf8?.Length ?? 0) * 11 / 10
-             + (message.HtmlBody?.Length ?? message.HtmlBodyUtf8?.Length ?? 0) * 11 / 10;
+             + (message.HtmlBody?.Length ?? message.HtmlBodyUtf8?.Length ?? 0) * 11 / 10
+             + (message.TextBodyQuotedPrintable?.Length ?? 0) + (message.HtmlBodyQuotedPrintable?.Length ?? 0);
 
     void WriteHeaders(HeaderWriter headers, EmailMessage message, string messageId)
     {
@@ -94,18 +95,19 @@ public sealed class MessageWriter(DkimSigner? signer = null, TimeProvider? timeP
     }
 
     static MimeEntity Body(EmailMessage message) =>
-        (Part("plain", message.TextBody, message.TextBodyUtf8, nameof(EmailMessage.TextBody), nameof(EmailMessage.TextBodyUtf8)),
-         Part("html", message.HtmlBody, message.HtmlBodyUtf8, nameof(EmailMessage.HtmlBody), nameof(EmailMessage.HtmlBodyUtf8))) switch
+        (Part("plain", message.TextBody, message.TextBodyUtf8, message.TextBodyQuotedPrintable, nameof(EmailMessage.TextBody), nameof(EmailMessage.TextBodyUtf8)),
+         Part("html", message.HtmlBody, message.HtmlBodyUtf8, message.HtmlBodyQuotedPrintable, nameof(EmailMessage.HtmlBody), nameof(EmailMessage.HtmlBodyUtf8))) switch
         {
             ({ } text, { } html) => new MultipartEntity("alternative", [text, html]),
             (null, { } html) => html,
             (var text, _) => text ?? new TextEntity("plain", "", default, nameof(EmailMessage.TextBody)),
         };
 
-    /// <summary>A body part from its string or, when it came so, its UTF-8 (never both: see <see cref="Check"/>).</summary>
-    static TextEntity? Part(string subtype, string? text, ReadOnlyMemory<byte>? utf8, string textField, string utf8Field) =>
+    /// <summary>A body part from its string or, when it came so, its UTF-8 or its quoted-printable (only one: see <see cref="Check"/>).</summary>
+    static TextEntity? Part(string subtype, string? text, ReadOnlyMemory<byte>? utf8, QuotedPrintableBody? encoded, string textField, string utf8Field) =>
         text is not null ? new TextEntity(subtype, text, default, textField)
         : utf8 is { } bytes ? new TextEntity(subtype, null, bytes, utf8Field)
+        : encoded is not null ? new TextEntity(subtype, null, default, textField, encoded)
         : null;
 
     /// <summary>
@@ -118,10 +120,19 @@ public sealed class MessageWriter(DkimSigner? signer = null, TimeProvider? timeP
         switch (entity)
         {
             case TextEntity text:
+                buffer.Write(text.Subtype == "html" ? "Content-Type: text/html; charset=utf-8\r\n"u8 : "Content-Type: text/plain; charset=utf-8\r\n"u8);
+                if (text.Encoded is { } encoded)
+                {
+                    // Quoted-printable by construction (QuotedPrintableBody): as it is.
+                    buffer.Write("Content-Transfer-Encoding: quoted-printable\r\n\r\n"u8);
+                    buffer.Write(encoded.Encoded);
+                    if (endsMessage && !encoded.EndsWithBreak && encoded.Length > 0)
+                        buffer.Write("=\r\n"u8);
+                    break;
+                }
                 using (var content = text.Text is { } chars ? TextContent.From(text.Field, chars) : TextContent.From(text.Field, text.Utf8))
                 {
                     var encoding = content.ChooseEncoding(endsMessage);
-                    buffer.Write(text.Subtype == "html" ? "Content-Type: text/html; charset=utf-8\r\n"u8 : "Content-Type: text/plain; charset=utf-8\r\n"u8);
                     buffer.Write(encoding switch
                     {
                         TransferEncoding.SevenBit => "Content-Transfer-Encoding: 7bit\r\n\r\n"u8,
@@ -205,6 +216,10 @@ public sealed class MessageWriter(DkimSigner? signer = null, TimeProvider? timeP
             throw new InvalidMessageException(nameof(EmailMessage.TextBodyUtf8), "is the text body as UTF-8; set it or TextBody, not both.");
         if (message.HtmlBody is not null && message.HtmlBodyUtf8 is not null)
             throw new InvalidMessageException(nameof(EmailMessage.HtmlBodyUtf8), "is the HTML body as UTF-8; set it or HtmlBody, not both.");
+        if (message.TextBodyQuotedPrintable is not null && (message.TextBody is not null || message.TextBodyUtf8 is not null))
+            throw new InvalidMessageException(nameof(EmailMessage.TextBodyQuotedPrintable), "is the text body already encoded; set it or TextBody or TextBodyUtf8, only one.");
+        if (message.HtmlBodyQuotedPrintable is not null && (message.HtmlBody is not null || message.HtmlBodyUtf8 is not null))
+            throw new InvalidMessageException(nameof(EmailMessage.HtmlBodyQuotedPrintable), "is the HTML body already encoded; set it or HtmlBody or HtmlBodyUtf8, only one.");
         if (message.Headers is null)
             throw new InvalidMessageException(nameof(EmailMessage.Headers), "may be empty but not null.");
         for (var i = 0; i < message.Headers.Count; i++)

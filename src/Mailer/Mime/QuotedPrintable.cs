@@ -17,12 +17,30 @@ internal static class QuotedPrintable
     /// <param name="endsMessage">Ends a text without a final line break with a soft break, so the message's last CRLF adds nothing.</param>
     public static void Write(MessageBuffer output, ReadOnlySpan<byte> text, bool endsMessage)
     {
-        // Written straight into the buffer's free space (all of it, which the buffer grows when less
-        // than a step is left; every step below writes at most 79 bytes): an HTML part is mostly short runs between
-        // "=" signs, and a call into the buffer per run cost as much as the encoding.
+        var column = 0;
+        var endedWithBreak = Encode(output, text, ref column, piece: false);
+        if (endsMessage && !endedWithBreak && text.Length > 0)
+            output.Write("=\r\n"u8);
+    }
+
+    /// <summary>
+    /// Encodes <paramref name="text"/> from <paramref name="column"/> of the line being written,
+    /// leaving <paramref name="column"/> where its last line ends.
+    /// </summary>
+    /// <param name="piece">
+    /// The text is a piece of a longer one (<see cref="QuotedPrintableBody"/>), whose next piece is
+    /// not known: its end may be followed by more of the same line, so its last line stays short
+    /// enough for a soft break after it; whitespace at its end is escaped (a line break may follow);
+    /// and an "F" at a line start that the next piece could make "From " is escaped too.
+    /// </param>
+    /// <returns>Whether the text ended with a line break.</returns>
+    public static bool Encode(IBufferWriter<byte> output, ReadOnlySpan<byte> text, ref int column, bool piece)
+    {
+        // Written straight into the writer's free space (a step at a time asked for): an HTML part
+        // is mostly short runs between "=" signs, and a call into the buffer per run cost as much as
+        // the encoding.
         var free = output.GetSpan(StepAtMost);
         var written = 0;
-        var column = 0;
         var i = 0;
         var endedWithBreak = false;
         while (i < text.Length)
@@ -82,8 +100,10 @@ internal static class QuotedPrintable
             var endsLine = EndsLine(text, i);
             var escape = !Literal.Contains(b) || endsLine && b is (byte)' ' or (byte)'\t';
             var width = escape ? 3 : 1;
-            // The last character of a line may use column 76; any other needs room for a soft break.
-            if (column + width > (endsLine ? MaxLineLength : MaxLineLength - 1))
+            // The last character of a line may use column 76; any other needs room for a soft break,
+            // as does a piece's last (the next piece may go on with the line).
+            var lastOfLine = endsLine && !(piece && i + 1 == text.Length);
+            if (column + width > (lastOfLine ? MaxLineLength : MaxLineLength - 1))
             {
                 free[written++] = (byte)'=';
                 free[written++] = (byte)'\r';
@@ -91,7 +111,7 @@ internal static class QuotedPrintable
                 column = 0;
             }
             // mbox writers on the way turn "From " at a line start into ">From ".
-            if (column == 0 && b == 'F' && text[i..].StartsWith("From "u8))
+            if (column == 0 && b == 'F' && (text[i..].StartsWith("From "u8) || piece && "From "u8.StartsWith(text[i..])))
             {
                 escape = true;
                 width = 3;
@@ -111,14 +131,13 @@ internal static class QuotedPrintable
             i++;
         }
         output.Advance(written);
-        if (endsMessage && !endedWithBreak && text.Length > 0)
-            output.Write("=\r\n"u8);
+        return endedWithBreak;
     }
 
-    /// <summary>The most one step of <see cref="Write"/> writes: a line's run of 75 bytes, or a soft break and an escape, or a line break.</summary>
+    /// <summary>The most one step of <see cref="Encode"/> writes: a line's run of 75 bytes, or a soft break and an escape, or a line break.</summary>
     const int StepAtMost = 80;
 
-    /// <summary>True when the byte at <paramref name="index"/> is the last of its line.</summary>
+    /// <summary>True when the byte at <paramref name="index"/> is the last of its line (or of the text).</summary>
     static bool EndsLine(ReadOnlySpan<byte> text, int index) =>
         index + 1 >= text.Length || text[index + 1] is (byte)'\r' or (byte)'\n';
 

@@ -21,15 +21,21 @@ internal sealed record StoredMessage(
     static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
     /// <remarks>A stored message always has a Message-ID, so that a resend after a crash can be recognised as a duplicate.</remarks>
-    public static string Serialize(EmailMessage message) => JsonSerializer.Serialize(new StoredMessage(
-        StoredMailbox.Of(message.From),
-        message.To.Select(StoredMailbox.Of).ToList(),
-        message.Subject,
-        message.MessageId ?? throw new ArgumentException("A queued message needs its Message-ID.", nameof(message)),
-        message.Headers,
-        message.TextBody ?? Decoded(message.TextBodyUtf8),
-        message.HtmlBody ?? Decoded(message.HtmlBodyUtf8),
-        message.EnvelopeFrom is null ? null : StoredMailbox.Of(message.EnvelopeFrom)), Json);
+    /// <exception cref="ArgumentException">The message has no Message-ID, or a body already quoted-printable (kept as text only).</exception>
+    public static string Serialize(EmailMessage message)
+    {
+        if (message.TextBodyQuotedPrintable is not null || message.HtmlBodyQuotedPrintable is not null)
+            throw new ArgumentException("A queued message's bodies are kept as text; give them as text, not already encoded.", nameof(message));
+        return JsonSerializer.Serialize(new StoredMessage(
+            StoredMailbox.Of(message.From),
+            message.To.Select(StoredMailbox.Of).ToList(),
+            message.Subject,
+            message.MessageId ?? throw new ArgumentException("A queued message needs its Message-ID.", nameof(message)),
+            message.Headers,
+            message.TextBody ?? Decoded(message.TextBodyUtf8),
+            message.HtmlBody ?? Decoded(message.HtmlBodyUtf8),
+            message.EnvelopeFrom is null ? null : StoredMailbox.Of(message.EnvelopeFrom)), Json);
+    }
 
     /// <summary>A body given as UTF-8 is kept as the text it is (the column is JSON text either way).</summary>
     static string? Decoded(ReadOnlyMemory<byte>? utf8) =>

@@ -75,11 +75,15 @@ public sealed partial class DigestRendererTests
         Assert.That(Renderer.RenderPage(Content([Paper(Hostile, [Hostile])])), Does.Not.Contain("<img"));
     }
 
-    [TestCase("title")]
-    [TestCase("abstract")]
-    [TestCase("author")]
-    [TestCase("topic")]
-    public void Paper_text_that_is_not_Unicode_makes_the_mail_unwritable_with_a_clear_error(string where)
+    [TestCase("title", false)]
+    [TestCase("abstract", false)]
+    [TestCase("author", false)]
+    [TestCase("topic", false)]
+    [TestCase("title", true)]
+    [TestCase("abstract", true)]
+    [TestCase("author", true)]
+    [TestCase("topic", true)]
+    public void Paper_text_that_is_not_Unicode_makes_the_mail_unwritable_with_a_clear_error(string where, bool toSend)
     {
         var lone = new string([(char)0xDC01]);
         var paper = where switch
@@ -90,7 +94,9 @@ public sealed partial class DigestRendererTests
             _ => Paper("A", [$"rl{lone}hf"]),
         };
 
-        var error = Assert.Throws<Digest.Mailer.InvalidMessageException>(() => Renderer.Render(Content([paper, Paper("B", ["rlhf"], id: "2511.00002")])));
+        var content = Content([paper, Paper("B", ["rlhf"], id: "2511.00002")]);
+
+        var error = Assert.Throws<Digest.Mailer.InvalidMessageException>(() => _ = toSend ? Renderer.RenderToSend(content) : Renderer.Render(content));
 
         Assert.That(error!.Rule, Does.Contain("not valid Unicode").And.Contain("U+DC01"));
         Assert.That(Renderer.Render(Content([Paper("A", ["rlhf"]), Paper("B", ["rlhf"], id: "2511.00002")])).Html, Does.Contain(">A<"), "the next mail renders");
@@ -112,6 +118,17 @@ public sealed partial class DigestRendererTests
             Assert.That(email.Html, Is.EqualTo(whole.Html));
             Assert.That(email.Text, Is.EqualTo(whole.Text));
         }
+    }
+
+    [Test]
+    public void A_mail_rendered_to_send_is_encoded_and_refuses_to_be_read_as_text()
+    {
+        using var email = Renderer.RenderToSend(Content([Paper("A", ["rlhf"])]));
+
+        Assert.That(email.IsEncoded);
+        Assert.That(email.HtmlQuotedPrintable!.Length, Is.GreaterThan(1_000));
+        Assert.That(email.TextQuotedPrintable!.Length, Is.GreaterThan(100));
+        Assert.Throws<InvalidOperationException>(() => _ = email.Html);
     }
 
     [Test]

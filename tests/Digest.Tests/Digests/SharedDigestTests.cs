@@ -1,4 +1,6 @@
 using Digest.Digests;
+using Digest.Mailer;
+using Digest.Mailer.Mime;
 using Digest.Templates;
 using static Digest.Tests.Digests.DigestSamples;
 
@@ -87,8 +89,63 @@ public sealed class SharedDigestTests
     [Test]
     public void Thousands_of_generated_mails_each_equal_the_mail_rendered_whole()
     {
-        // Papers with and without authors, links, upvotes and abstract; titles and topics with the
-        // characters escaping changes; lists of 1 to 15 papers matching 0 to 4 topics each.
+        var renderer = new DigestRenderer(TemplateRenderer.Load());
+        var n = 0;
+        foreach (var content in Generated(2_000))
+        {
+            var (whole, shared) = (renderer.RenderWhole(content), renderer.Render(content).Decoded());
+
+            if (shared != whole)
+                Assert.That(shared, Is.EqualTo(whole), $"mail {n}");
+            n++;
+        }
+        Assert.That(renderer.CacheCounts.Misses, Is.GreaterThan(1_000), "the mails cover many shapes, not a few");
+    }
+
+    [Test]
+    public void Thousands_of_generated_mails_as_they_are_sent_read_back_in_MimeKit_as_the_mail_rendered_whole()
+    {
+        // Sent, the shape's text is quoted-printable encoded once and each mail's values per mail;
+        // MimeKit decodes it independently of the encoder.
+        var renderer = new DigestRenderer(TemplateRenderer.Load());
+        var writer = new MessageWriter();
+        var n = 0;
+        foreach (var content in Generated(2_000))
+        {
+            var whole = renderer.RenderWhole(content);
+            using var sent = renderer.RenderToSend(content);
+            var bytes = writer.ToBytes(new EmailMessage
+            {
+                From = MailboxAddress.Parse("digest@digest.example"),
+                To = [MailboxAddress.Parse("reader@example.org")],
+                Subject = sent.Subject,
+                TextBodyQuotedPrintable = sent.TextQuotedPrintable,
+                HtmlBodyQuotedPrintable = sent.HtmlQuotedPrintable,
+            });
+
+            var parsed = MimeKit.MimeMessage.Load(new MemoryStream(bytes));
+
+            var (html, text) = (Lf(parsed.HtmlBody ?? ""), Lf(parsed.GetTextBody(MimeKit.Text.TextFormat.Plain) ?? ""));
+            if (!sent.IsEncoded || sent.Subject != whole.Subject || html != Lf(whole.Html) || text != Lf(whole.Text))
+            {
+                Assert.That(sent.IsEncoded, $"mail {n} is encoded for sending");
+                Assert.That(sent.Subject, Is.EqualTo(whole.Subject), $"mail {n}");
+                Assert.That(html, Is.EqualTo(Lf(whole.Html)), $"mail {n}");
+                Assert.That(text, Is.EqualTo(Lf(whole.Text)), $"mail {n}");
+            }
+            n++;
+        }
+    }
+
+    /// <summary>Every line break as one LF: they leave as CRLF, and MimeKit's text gives them as LF.</summary>
+    static string Lf(string text) => text.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
+
+    /// <summary>
+    /// Papers with and without authors, links, upvotes and abstract; titles and topics with the
+    /// characters escaping changes; lists of 1 to 15 papers matching 0 to 4 topics each.
+    /// </summary>
+    static IEnumerable<DigestContent> Generated(int count)
+    {
         var random = new Random(2026);
         string Text(int words) => string.Join(' ', Enumerable.Range(0, words).Select(_ => Pick(random, Words)));
         string? Maybe(string value) => random.Next(3) == 0 ? null : value;
@@ -101,13 +158,12 @@ public sealed class SharedDigestTests
             pdf: Maybe($"https://arxiv.org/pdf/2511.{i:D5}?x=1&y='2'"),
             code: Maybe($"https://github.com/example/{i}"),
             id: $"2511.{i:D5}")).ToList();
-        var renderer = new DigestRenderer(TemplateRenderer.Load());
-        for (var n = 0; n < 2_000; n++)
+        for (var n = 0; n < count; n++)
         {
             var papers = pool.OrderBy(_ => random.Next()).Take(random.Next(1, 16))
                 .Select(p => p with { Topics = Enumerable.Range(0, random.Next(0, 5)).Select(_ => Pick(random, Labels)).ToList() })
                 .ToList();
-            var content = Content(papers, random.Next(2) == 0 ? Frequency.Daily : Frequency.Weekly,
+            yield return Content(papers, random.Next(2) == 0 ? Frequency.Daily : Frequency.Weekly,
                 following: Enumerable.Range(0, random.Next(0, 4)).Select(_ => Pick(random, Labels)).ToArray(),
                 period: Saturday.AddDays(random.Next(0, 30))) with
             {
@@ -115,13 +171,7 @@ public sealed class SharedDigestTests
                 UnsubscribeUrl = new Uri($"https://digest.example/unsubscribe/U{n}"),
                 ViewUrl = new Uri($"https://digest.example/issues/V{n}"),
             };
-
-            var (whole, shared) = (renderer.RenderWhole(content), renderer.Render(content).Decoded());
-
-            if (shared != whole)
-                Assert.That(shared, Is.EqualTo(whole), $"mail {n}");
         }
-        Assert.That(renderer.CacheCounts.Misses, Is.GreaterThan(1_000), "the mails cover many shapes, not a few");
     }
 
     [TestCase("{{#each papers}}<p>{{#each topics}}{{#if @first}}matched: {{/if}}<i>{{this}}</i> {{/each}}</p>{{/each}}")]

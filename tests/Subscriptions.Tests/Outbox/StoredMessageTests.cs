@@ -24,4 +24,21 @@ public sealed class StoredMessageTests
         Assert.That(back.HtmlBody, Is.EqualTo("<p>Zoë — confirm 🧪</p>"));
         Assert.That(back.TextBodyUtf8, Is.Null);
     }
+
+    [Test]
+    public void A_message_whose_body_is_already_encoded_is_refused_rather_than_queued_without_it()
+    {
+        using var html = new QuotedPrintableBody();
+        html.Append(QuotedPrintablePiece.Of("<p>confirm</p>"));
+        var message = new EmailMessage
+        {
+            From = MailboxAddress.Parse("digest@example.org"),
+            To = [MailboxAddress.Parse("zoe@example.org")],
+            Subject = "Confirm",
+            MessageId = "confirm-2@example.org",
+            HtmlBodyQuotedPrintable = html,
+        };
+
+        Assert.Throws<ArgumentException>(() => StoredMessage.Serialize(message));
+    }
 }

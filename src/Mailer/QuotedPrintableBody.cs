@@ -1,0 +1,143 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Unicode;
+using Digest.Mailer.Mime;
+
+namespace Digest.Mailer;
+
+/// <summary>
+/// A body written as quoted-printable piece by piece, for many mails that share most of their
+/// text: the shared text is encoded once (<see cref="QuotedPrintablePiece"/>) and put in as it
+/// is, and only a mail's own values are encoded per mail. What it holds is valid
+/// quoted-printable of valid UTF-8 by construction, so the writer sends it without a second pass.
+/// </summary>
+/// <remarks>
+/// Quoted-printable is line-local, so encoded pieces join where their lines allow: a piece whose
+/// first line does not fit on the line being written starts a new one after a soft break, which a
+/// reader removes. A piece's end is encoded as if more may follow on its line (see
+/// <see cref="QuotedPrintable.Encode"/>). Line breaks leave as CRLF, one CR and LF split between two
+/// pieces as one. Read when the message is written: it must not change, nor be disposed, until
+/// the send is done.
+/// </remarks>
+public sealed class QuotedPrintableBody : IDisposable
+{
+    readonly MessageBuffer _buffer;
+    int _column;
+    bool _endsWithCr;
+
+    /// <param name="capacity">Bytes to start with (it grows past them).</param>
+    /// <param name="pool">Where its array comes from and goes back to when disposed; the shared pool when not given.</param>
+    public QuotedPrintableBody(int capacity = 4096, ArrayPool<byte>? pool = null) =>
+        _buffer = new MessageBuffer(capacity, headroom: 0, pool);
+
+    /// <summary>Bytes written so far, encoded.</summary>
+    public int Length => _buffer.Length;
+
+    internal ReadOnlySpan<byte> Encoded => _buffer.Span;
+
+    /// <summary>Whether the body ends with a line break (its last line is not left open).</summary>
+    internal bool EndsWithBreak => _column == 0 && _buffer.Length > 0;
+
+    /// <summary>Puts in a piece encoded once.</summary>
+    public void Append(QuotedPrintablePiece piece)
+    {
+        ArgumentNullException.ThrowIfNull(piece);
+        if (piece.Encoded.Length == 0)
+            return;
+        if (_endsWithCr && piece.StartsWithLf)
+        {
+            // The line break the CR began is written; the rest of the piece starts a line.
+            var rest = piece.Encoded.AsSpan(2);
+            Put(rest, rest.IndexOf("\r\n"u8), rest.LastIndexOf("\r\n"u8) is var last and >= 0 ? last + 2 : 0);
+        }
+        else
+        {
+            Put(piece.Encoded, piece.FirstBreak, piece.LastLineStart);
+        }
+        _endsWithCr = piece.EndsWithCr;
+    }
+
+    /// <summary>Encodes and puts in text of this mail's own.</summary>
+    /// <exception cref="ArgumentException">The text is not valid UTF-8.</exception>
+    public void Append(ReadOnlySpan<byte> utf8)
+    {
+        if (utf8.IsEmpty)
+            return;
+        if (!Utf8.IsValid(utf8))
+            throw new ArgumentException("The text is not valid UTF-8.", nameof(utf8));
+        var text = _endsWithCr && utf8[0] == '\n' ? utf8[1..] : utf8;
+        QuotedPrintable.Encode(_buffer, text, ref _column, piece: true);
+        _endsWithCr = utf8[^1] == '\r';
+    }
+
+    /// <param name="firstBreak">Where the encoded text's first CRLF is, or -1 when it has none.</param>
+    /// <param name="lastLineStart">Where its last line starts (0 when it has no CRLF).</param>
+    void Put(ReadOnlySpan<byte> encoded, int firstBreak, int lastLineStart)
+    {
+        if (encoded.IsEmpty)
+            return;
+        // A line left open keeps room for a soft break; a line the piece ends may use column 76.
+        var fits = firstBreak < 0
+            ? _column + encoded.Length <= QuotedPrintable.MaxLineLength - 1
+            : _column + firstBreak <= QuotedPrintable.MaxLineLength;
+        if (!fits && _column > 0)
+        {
+            _buffer.Write("=\r\n"u8);
+            _column = 0;
+        }
+        _buffer.Write(encoded);
+        _column = firstBreak < 0 ? _column + encoded.Length : encoded.Length - lastLineStart;
+    }
+
+    public void Dispose() => _buffer.Dispose();
+}
+
+/// <summary>
+/// Text encoded as quoted-printable once, to be put into many bodies (<see cref="QuotedPrintableBody.Append(QuotedPrintablePiece)"/>).
+/// Immutable; safe to share between threads.
+/// </summary>
+public sealed class QuotedPrintablePiece
+{
+    static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
+    QuotedPrintablePiece(byte[] encoded, bool startsWithLf, bool endsWithCr)
+    {
+        Encoded = encoded;
+        FirstBreak = encoded.AsSpan().IndexOf("\r\n"u8);
+        LastLineStart = encoded.AsSpan().LastIndexOf("\r\n"u8) is var last and >= 0 ? last + 2 : 0;
+        StartsWithLf = startsWithLf;
+        EndsWithCr = endsWithCr;
+    }
+
+    public static QuotedPrintablePiece Empty { get; } = new([], false, false);
+
+    internal byte[] Encoded { get; }
+
+    /// <summary>Where its first CRLF is (hard or soft), or -1 when it is one line.</summary>
+    internal int FirstBreak { get; }
+
+    internal int LastLineStart { get; }
+
+    internal bool StartsWithLf { get; }
+
+    internal bool EndsWithCr { get; }
+
+    /// <summary>Bytes it puts in, encoded.</summary>
+    public int Length => Encoded.Length;
+
+    /// <exception cref="ArgumentException">The text is not valid UTF-8.</exception>
+    public static QuotedPrintablePiece Of(ReadOnlySpan<byte> utf8)
+    {
+        if (!Utf8.IsValid(utf8))
+            throw new ArgumentException("The text is not valid UTF-8.", nameof(utf8));
+        if (utf8.IsEmpty)
+            return Empty;
+        using var buffer = new MessageBuffer(utf8.Length + utf8.Length / 4 + 16, headroom: 0);
+        var column = 0;
+        QuotedPrintable.Encode(buffer, utf8, ref column, piece: true);
+        return new QuotedPrintablePiece(buffer.Span.ToArray(), utf8[0] == '\n', utf8[^1] == '\r');
+    }
+
+    /// <exception cref="EncoderFallbackException">The text is not Unicode (an unpaired surrogate).</exception>
+    public static QuotedPrintablePiece Of(string text) => Of(StrictUtf8.GetBytes(text));
+}
