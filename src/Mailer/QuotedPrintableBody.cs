@@ -15,7 +15,8 @@ namespace Digest.Mailer;
 /// Quoted-printable is line-local, so encoded pieces join where their lines allow: a piece whose
 /// first line does not fit on the line being written starts a new one after a soft break, which a
 /// reader removes. A piece's end is encoded as if more may follow on its line (see
-/// <see cref="QuotedPrintable.Encode"/>). Line breaks leave as CRLF, one CR and LF split between two
+/// <see cref="QuotedPrintable.Encode"/>): whitespace that ends it is escaped here only when a line
+/// break follows it, or the body ends. Line breaks leave as CRLF, one CR and LF split between two
 /// pieces as one. Read when the message is written: it must not change, nor be disposed, until
 /// the send is done.
 /// </remarks>
@@ -33,10 +34,40 @@ public sealed class QuotedPrintableBody : IDisposable
     /// <summary>Bytes written so far, encoded.</summary>
     public int Length => _buffer.Length;
 
-    internal ReadOnlySpan<byte> Encoded => _buffer.Span;
+    /// <summary>
+    /// The body as it goes into a message: ended, without a CRLF of its own, so that the CRLF the
+    /// container writes next (a boundary's, or with <paramref name="endsMessage"/> the message's
+    /// last) does not change the text.
+    /// </summary>
+    internal void WriteTo(MessageBuffer message, bool endsMessage)
+    {
+        var encoded = _buffer.Span;
+        if (encoded.IsEmpty || _column == 0)
+        {
+            message.Write(encoded);
+            return;
+        }
+        if (endsMessage)
+        {
+            // A soft break ends the open line: the message's CRLF adds nothing, and whitespace before "=" stays.
+            message.Write(encoded);
+            message.Write("=\r\n"u8);
+            return;
+        }
+        if (encoded[^1] is not ((byte)' ' or (byte)'\t'))
+        {
+            message.Write(encoded);
+            return;
+        }
+        // The boundary's CRLF ends the line: its last whitespace must be escaped.
+        message.Write(encoded[..^1]);
+        if (_column - 1 + 3 > QuotedPrintable.MaxLineLength)
+            message.Write("=\r\n"u8);
+        message.Write(encoded[^1] == ' ' ? "=20"u8 : "=09"u8);
+    }
 
-    /// <summary>Whether the body ends with a line break (its last line is not left open).</summary>
-    internal bool EndsWithBreak => _column == 0 && _buffer.Length > 0;
+    /// <summary>The bytes written so far, as they are (see <see cref="WriteTo"/> for them ended).</summary>
+    internal ReadOnlySpan<byte> Encoded => _buffer.Span;
 
     /// <summary>Puts in a piece encoded once.</summary>
     public void Append(QuotedPrintablePiece piece)
@@ -44,6 +75,8 @@ public sealed class QuotedPrintableBody : IDisposable
         ArgumentNullException.ThrowIfNull(piece);
         if (piece.Encoded.Length == 0)
             return;
+        if (piece.StartsWithBreak)
+            EscapeTrailingWhitespace();
         if (_endsWithCr && piece.StartsWithLf)
         {
             // The line break the CR began is written; the rest of the piece starts a line.
@@ -65,9 +98,31 @@ public sealed class QuotedPrintableBody : IDisposable
             return;
         if (!Utf8.IsValid(utf8))
             throw new ArgumentException("The text is not valid UTF-8.", nameof(utf8));
+        if (utf8[0] is (byte)'\r' or (byte)'\n')
+            EscapeTrailingWhitespace();
         var text = _endsWithCr && utf8[0] == '\n' ? utf8[1..] : utf8;
         QuotedPrintable.Encode(_buffer, text, ref _column, piece: true);
         _endsWithCr = utf8[^1] == '\r';
+    }
+
+    /// <summary>A line break follows: whitespace a piece left at the end of the open line is escaped (a reader would drop it).</summary>
+    void EscapeTrailingWhitespace()
+    {
+        if (_column == 0)
+            return;
+        var encoded = _buffer.Span;
+        var last = encoded[^1];
+        if (last is not ((byte)' ' or (byte)'\t'))
+            return;
+        _buffer.Truncate(encoded.Length - 1);
+        // It is at column 75 at most; escaped, it may need the next line.
+        if (_column - 1 + 3 > QuotedPrintable.MaxLineLength)
+        {
+            _buffer.Write("=\r\n"u8);
+            _column = 1;
+        }
+        _buffer.Write(last == ' ' ? "=20"u8 : "=09"u8);
+        _column += 2;
     }
 
     /// <param name="firstBreak">Where the encoded text's first CRLF is, or -1 when it has none.</param>
@@ -100,8 +155,9 @@ public sealed class QuotedPrintablePiece
 {
     static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    QuotedPrintablePiece(byte[] encoded, bool startsWithLf, bool endsWithCr)
+    QuotedPrintablePiece(byte[] encoded, bool startsWithBreak, bool startsWithLf, bool endsWithCr)
     {
+        StartsWithBreak = startsWithBreak;
         Encoded = encoded;
         FirstBreak = encoded.AsSpan().IndexOf("\r\n"u8);
         LastLineStart = encoded.AsSpan().LastIndexOf("\r\n"u8) is var last and >= 0 ? last + 2 : 0;
@@ -109,7 +165,7 @@ public sealed class QuotedPrintablePiece
         EndsWithCr = endsWithCr;
     }
 
-    public static QuotedPrintablePiece Empty { get; } = new([], false, false);
+    public static QuotedPrintablePiece Empty { get; } = new([], false, false, false);
 
     internal byte[] Encoded { get; }
 
@@ -117,6 +173,9 @@ public sealed class QuotedPrintablePiece
     internal int FirstBreak { get; }
 
     internal int LastLineStart { get; }
+
+    /// <summary>Whether its text starts with a line break (CR or LF).</summary>
+    internal bool StartsWithBreak { get; }
 
     internal bool StartsWithLf { get; }
 
@@ -135,7 +194,7 @@ public sealed class QuotedPrintablePiece
         using var buffer = new MessageBuffer(utf8.Length + utf8.Length / 4 + 16, headroom: 0);
         var column = 0;
         QuotedPrintable.Encode(buffer, utf8, ref column, piece: true);
-        return new QuotedPrintablePiece(buffer.Span.ToArray(), utf8[0] == '\n', utf8[^1] == '\r');
+        return new QuotedPrintablePiece(buffer.Span.ToArray(), utf8[0] is (byte)'\r' or (byte)'\n', utf8[0] == '\n', utf8[^1] == '\r');
     }
 
     /// <exception cref="EncoderFallbackException">The text is not Unicode (an unpaired surrogate).</exception>

@@ -38,13 +38,16 @@ public sealed class QuotedPrintableBodyTests
                     body.Append(StrictUtf8.GetBytes(text));
             }
             var joined = string.Concat(units.Select(u => u.Text));
+            // As a part of a multipart (a CRLF follows) and as the whole message (its last CRLF follows).
+            var endsMessage = random.Next(2) == 0;
+            var encoded = Ended(body, endsMessage);
 
-            var problem = Problem(body.Encoded) ?? (Decode(body.Encoded) is var decoded && decoded != Crlf(joined)
+            var problem = Problem(encoded) ?? (Decode(encoded) is var decoded && decoded != Crlf(joined)
                 ? $"decodes to {Show(decoded)}"
                 : null);
 
             if (problem is not null)
-                Assert.Fail($"join {n} of {string.Join(" + ", units.Select(u => (u.Shared ? "piece " : "text ") + Show(u.Text)))}: {problem}\n{Show(Encoding.ASCII.GetString(body.Encoded))}");
+                Assert.Fail($"join {n} of {string.Join(" + ", units.Select(u => (u.Shared ? "piece " : "text ") + Show(u.Text)))}{(endsMessage ? ", ending the message" : "")}: {problem}\n{Show(Encoding.ASCII.GetString(encoded))}");
         }
     }
 
@@ -144,6 +147,27 @@ public sealed class QuotedPrintableBodyTests
         Assert.That(Encoding.ASCII.GetString(body.Encoded), Is.EqualTo("<a href=3D\"https://digest.example/u/1\">Unsubscribe</a>\r\n"));
     }
 
+    [Test]
+    public void Whitespace_a_piece_ends_with_is_escaped_only_where_a_line_break_follows()
+    {
+        using var body = new QuotedPrintableBody();
+        body.Append(QuotedPrintablePiece.Of("Paper: "));
+        body.Append("https://digest.example/p/1"u8);
+        body.Append(QuotedPrintablePiece.Of("\nPDF: "));
+        body.Append(QuotedPrintablePiece.Of("\n"));
+
+        Assert.That(Encoding.ASCII.GetString(body.Encoded), Is.EqualTo("Paper: https://digest.example/p/1\r\nPDF:=20\r\n"));
+    }
+
+    /// <summary>The body as the writer puts it into a message, with the CRLF that follows it there.</summary>
+    static byte[] Ended(QuotedPrintableBody body, bool endsMessage)
+    {
+        using var buffer = new MessageBuffer(64, headroom: 0);
+        body.WriteTo(buffer, endsMessage);
+        buffer.Write("\r\n"u8);
+        return buffer.Span.ToArray();
+    }
+
     static (string Text, bool Shared) Unit(Random random)
     {
         var builder = new StringBuilder();
@@ -175,7 +199,7 @@ public sealed class QuotedPrintableBodyTests
     }
 
     /// <summary>What makes the bytes not quoted-printable that survives the way (RFC 2045 §6.7, and mbox's "From "), or null.</summary>
-    static string? Problem(ReadOnlySpan<byte> encoded)
+    static string? Problem(byte[] encoded)
     {
         var lines = Encoding.ASCII.GetString(encoded).Split("\r\n");
         for (var l = 0; l < lines.Length; l++)
@@ -202,12 +226,12 @@ public sealed class QuotedPrintableBodyTests
         return null;
     }
 
-    static string Decode(ReadOnlySpan<byte> encoded)
+    /// <summary>MimeKit's decoding, without the CRLF that followed the body in its message.</summary>
+    static string Decode(byte[] encoded)
     {
         var decoder = new QuotedPrintableDecoder();
         var output = new byte[decoder.EstimateOutputLength(encoded.Length)];
-        var input = encoded.ToArray();
-        var length = decoder.Decode(input, 0, input.Length, output);
+        var length = decoder.Decode(encoded, 0, encoded.Length - 2, output);
         return StrictUtf8.GetString(output, 0, length);
     }
 

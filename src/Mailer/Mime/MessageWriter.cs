@@ -125,9 +125,7 @@ public sealed class MessageWriter(DkimSigner? signer = null, TimeProvider? timeP
                 {
                     // Quoted-printable by construction (QuotedPrintableBody): as it is.
                     buffer.Write("Content-Transfer-Encoding: quoted-printable\r\n\r\n"u8);
-                    buffer.Write(encoded.Encoded);
-                    if (endsMessage && !encoded.EndsWithBreak && encoded.Length > 0)
-                        buffer.Write("=\r\n"u8);
+                    encoded.WriteTo(buffer, endsMessage);
                     break;
                 }
                 using (var content = text.Text is { } chars ? TextContent.From(text.Field, chars) : TextContent.From(text.Field, text.Utf8))

@@ -30,8 +30,9 @@ internal static class QuotedPrintable
     /// <param name="piece">
     /// The text is a piece of a longer one (<see cref="QuotedPrintableBody"/>), whose next piece is
     /// not known: its end may be followed by more of the same line, so its last line stays short
-    /// enough for a soft break after it; whitespace at its end is escaped (a line break may follow);
-    /// and an "F" at a line start that the next piece could make "From " is escaped too.
+    /// enough for a soft break after it, and whitespace at its end stays as it is (the body escapes
+    /// it if a line break follows); an "F" at a line start that the next piece could make "From "
+    /// is escaped.
     /// </param>
     /// <returns>Whether the text ended with a line break.</returns>
     public static bool Encode(IBufferWriter<byte> output, ReadOnlySpan<byte> text, ref int column, bool piece)
@@ -84,7 +85,7 @@ internal static class QuotedPrintable
                 var run = window.IndexOfAnyExcept(Literal);
                 if (run < 0)
                     run = window.Length;
-                if (run > 0 && EndsLine(text, i + run - 1) && text[i + run - 1] is (byte)' ' or (byte)'\t')
+                if (run > 0 && EndsLine(text, i + run - 1, piece) && text[i + run - 1] is (byte)' ' or (byte)'\t')
                     run--;
                 var take = Math.Min(run, MaxLineLength - 1 - column);
                 if (take > 0)
@@ -97,13 +98,11 @@ internal static class QuotedPrintable
                 }
             }
 
-            var endsLine = EndsLine(text, i);
+            var endsLine = EndsLine(text, i, piece);
             var escape = !Literal.Contains(b) || endsLine && b is (byte)' ' or (byte)'\t';
             var width = escape ? 3 : 1;
-            // The last character of a line may use column 76; any other needs room for a soft break,
-            // as does a piece's last (the next piece may go on with the line).
-            var lastOfLine = endsLine && !(piece && i + 1 == text.Length);
-            if (column + width > (lastOfLine ? MaxLineLength : MaxLineLength - 1))
+            // The last character of a line may use column 76; any other needs room for a soft break.
+            if (column + width > (endsLine ? MaxLineLength : MaxLineLength - 1))
             {
                 free[written++] = (byte)'=';
                 free[written++] = (byte)'\r';
@@ -137,9 +136,9 @@ internal static class QuotedPrintable
     /// <summary>The most one step of <see cref="Encode"/> writes: a line's run of 75 bytes, or a soft break and an escape, or a line break.</summary>
     const int StepAtMost = 80;
 
-    /// <summary>True when the byte at <paramref name="index"/> is the last of its line (or of the text).</summary>
-    static bool EndsLine(ReadOnlySpan<byte> text, int index) =>
-        index + 1 >= text.Length || text[index + 1] is (byte)'\r' or (byte)'\n';
+    /// <summary>True when the byte at <paramref name="index"/> is the last of its line: a line break follows, or the text ends (unless it is a piece, whose line may go on).</summary>
+    static bool EndsLine(ReadOnlySpan<byte> text, int index, bool piece) =>
+        index + 1 >= text.Length ? !piece : text[index + 1] is (byte)'\r' or (byte)'\n';
 
     const string Hex = "0123456789ABCDEF";
 }

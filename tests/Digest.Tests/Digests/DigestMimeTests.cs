@@ -29,14 +29,16 @@ public sealed class DigestMimeTests
         {
             Papers = [.. Realistic().Papers, Paper("Ünïcödé — “quotes” and <angle brackets> & emoji 🧪", ["rlhf"], ["Zoë Ŝmith"], "Ärger mit Umlauten… and a very long line " + new string('x', 200))],
         };
+        // As delivery sends it: the bodies quoted-printable already, joined from pieces encoded once.
         var email = Renderer.Render(content);
+        using var sent = Renderer.RenderToSend(content);
         var message = new EmailMessage
         {
             From = MailboxAddress.Parse("digest@digest.example", "Digest"),
             To = [MailboxAddress.Parse("reader@example.org")],
-            Subject = email.Subject,
-            TextBodyUtf8 = email.TextUtf8,
-            HtmlBodyUtf8 = email.HtmlUtf8,
+            Subject = sent.Subject,
+            TextBodyQuotedPrintable = sent.TextQuotedPrintable,
+            HtmlBodyQuotedPrintable = sent.HtmlQuotedPrintable,
         };
         var bytes = new MessageWriter().ToBytes(message);
         await File.WriteAllBytesAsync(Artifacts.PathFor("mail", "digest.eml"), bytes);
