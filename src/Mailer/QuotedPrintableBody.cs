@@ -25,6 +25,7 @@ public sealed class QuotedPrintableBody : IDisposable
     readonly MessageBuffer _buffer;
     int _column;
     bool _endsWithCr;
+    bool _disposed;
 
     /// <param name="capacity">Bytes to start with (it grows past them).</param>
     /// <param name="pool">Where its array comes from and goes back to when disposed; the shared pool when not given.</param>
@@ -39,8 +40,10 @@ public sealed class QuotedPrintableBody : IDisposable
     /// container writes next (a boundary's, or with <paramref name="endsMessage"/> the message's
     /// last) does not change the text.
     /// </summary>
+    /// <exception cref="ObjectDisposedException">The body went back to its pool: sent now, it would be an empty part.</exception>
     internal void WriteTo(MessageBuffer message, bool endsMessage)
     {
+        ObjectDisposedException.ThrowIf(_disposed, this);
         var encoded = _buffer.Span;
         if (encoded.IsEmpty || _column == 0)
         {
@@ -144,7 +147,11 @@ public sealed class QuotedPrintableBody : IDisposable
         _column = firstBreak < 0 ? _column + encoded.Length : encoded.Length - lastLineStart;
     }
 
-    public void Dispose() => _buffer.Dispose();
+    public void Dispose()
+    {
+        _disposed = true;
+        _buffer.Dispose();
+    }
 }
 
 /// <summary>

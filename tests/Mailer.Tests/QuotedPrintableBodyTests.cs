@@ -127,6 +127,23 @@ public sealed class QuotedPrintableBodyTests
     }
 
     [Test]
+    public void A_body_disposed_before_its_message_is_written_is_refused_rather_than_sent_empty()
+    {
+        var html = new QuotedPrintableBody();
+        html.Append(QuotedPrintablePiece.Of("<p>digest</p>"));
+        html.Dispose();
+        var message = new EmailMessage
+        {
+            From = MailboxAddress.Parse("digest@digest.example"),
+            To = [MailboxAddress.Parse("reader@example.org")],
+            Subject = "s",
+            HtmlBodyQuotedPrintable = html,
+        };
+
+        Assert.Throws<ObjectDisposedException>(() => new MessageWriter().ToBytes(message));
+    }
+
+    [Test]
     public void Bytes_that_are_not_UTF8_are_refused_as_a_piece_and_as_a_value()
     {
         using var body = new QuotedPrintableBody();
