@@ -38,38 +38,22 @@ public sealed class QuotedPrintableBody : IDisposable
     /// <summary>
     /// The body as it goes into a message: ended, without a CRLF of its own, so that the CRLF the
     /// container writes next (a boundary's, or with <paramref name="endsMessage"/> the message's
-    /// last) does not change the text.
+    /// last) does not change the text. Ending it may escape its last whitespace (as a line break
+    /// following it would), which leaves it valid to append to and to write again.
     /// </summary>
     /// <exception cref="ObjectDisposedException">The body went back to its pool: sent now, it would be an empty part.</exception>
     internal void WriteTo(MessageBuffer message, bool endsMessage)
     {
         ObjectDisposedException.ThrowIf(_disposed, this);
-        var encoded = _buffer.Span;
-        if (encoded.IsEmpty || _column == 0)
-        {
-            message.Write(encoded);
-            return;
-        }
-        if (endsMessage)
-        {
-            // A soft break ends the open line: the message's CRLF adds nothing, and whitespace before "=" stays.
-            message.Write(encoded);
+        // The boundary's CRLF ends an open line; a soft break ends the message's, and whitespace before "=" may stay.
+        if (!endsMessage)
+            EscapeTrailingWhitespace();
+        message.Write(_buffer.Span);
+        if (endsMessage && _column > 0)
             message.Write("=\r\n"u8);
-            return;
-        }
-        if (encoded[^1] is not ((byte)' ' or (byte)'\t'))
-        {
-            message.Write(encoded);
-            return;
-        }
-        // The boundary's CRLF ends the line: its last whitespace must be escaped.
-        message.Write(encoded[..^1]);
-        if (_column - 1 + 3 > QuotedPrintable.MaxLineLength)
-            message.Write("=\r\n"u8);
-        message.Write(encoded[^1] == ' ' ? "=20"u8 : "=09"u8);
     }
 
-    /// <summary>The bytes written so far, as they are (see <see cref="WriteTo"/> for them ended).</summary>
+    /// <summary>The bytes written so far (see <see cref="WriteTo"/> for them ended).</summary>
     internal ReadOnlySpan<byte> Encoded => _buffer.Span;
 
     /// <summary>Puts in a piece encoded once.</summary>
@@ -108,7 +92,7 @@ public sealed class QuotedPrintableBody : IDisposable
         _endsWithCr = utf8[^1] == '\r';
     }
 
-    /// <summary>A line break follows: whitespace a piece left at the end of the open line is escaped (a reader would drop it).</summary>
+    /// <summary>A line break follows (or the part ends): whitespace a piece left at the end of the open line is escaped (a reader would drop it).</summary>
     void EscapeTrailingWhitespace()
     {
         if (_column == 0)

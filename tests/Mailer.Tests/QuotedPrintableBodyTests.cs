@@ -92,13 +92,7 @@ public sealed class QuotedPrintableBodyTests
     {
         using var html = new QuotedPrintableBody();
         html.Append(QuotedPrintablePiece.Of("<p>last line, no break"));
-        var message = new EmailMessage
-        {
-            From = MailboxAddress.Parse("digest@digest.example"),
-            To = [MailboxAddress.Parse("reader@example.org")],
-            Subject = "s",
-            HtmlBodyQuotedPrintable = html,
-        };
+        var message = Message(html: html);
 
         var parsed = MimeMessage.Load(new MemoryStream(new MessageWriter().ToBytes(message)));
 
@@ -110,16 +104,9 @@ public sealed class QuotedPrintableBodyTests
     public void A_body_given_both_encoded_and_as_text_is_refused_naming_the_encoded_one(bool html)
     {
         using var body = new QuotedPrintableBody();
-        var message = new EmailMessage
-        {
-            From = MailboxAddress.Parse("digest@digest.example"),
-            To = [MailboxAddress.Parse("reader@example.org")],
-            Subject = "s",
-            TextBody = html ? null : "text",
-            HtmlBodyUtf8 = html ? "<p>html</p>"u8.ToArray() : null,
-            TextBodyQuotedPrintable = html ? null : body,
-            HtmlBodyQuotedPrintable = html ? body : null,
-        };
+        var message = html
+            ? Message(html: body, htmlUtf8: "<p>html</p>"u8.ToArray())
+            : Message(text: body, textBody: "text");
 
         var error = Assert.Throws<InvalidMessageException>(() => new MessageWriter().ToBytes(message));
 
@@ -132,13 +119,7 @@ public sealed class QuotedPrintableBodyTests
         var html = new QuotedPrintableBody();
         html.Append(QuotedPrintablePiece.Of("<p>digest</p>"));
         html.Dispose();
-        var message = new EmailMessage
-        {
-            From = MailboxAddress.Parse("digest@digest.example"),
-            To = [MailboxAddress.Parse("reader@example.org")],
-            Subject = "s",
-            HtmlBodyQuotedPrintable = html,
-        };
+        var message = Message(html: html);
 
         Assert.Throws<ObjectDisposedException>(() => new MessageWriter().ToBytes(message));
     }
@@ -184,6 +165,18 @@ public sealed class QuotedPrintableBodyTests
         buffer.Write("\r\n"u8);
         return buffer.Span.ToArray();
     }
+
+    /// <summary>A message of these bodies (only those given), from and to example addresses.</summary>
+    static EmailMessage Message(QuotedPrintableBody? html = null, QuotedPrintableBody? text = null, ReadOnlyMemory<byte>? htmlUtf8 = null, string? textBody = null) => new()
+    {
+        From = MailboxAddress.Parse("digest@digest.example"),
+        To = [MailboxAddress.Parse("reader@example.org")],
+        Subject = "s",
+        HtmlBodyQuotedPrintable = html,
+        TextBodyQuotedPrintable = text,
+        HtmlBodyUtf8 = htmlUtf8,
+        TextBody = textBody,
+    };
 
     static (string Text, bool Shared) Unit(Random random)
     {

@@ -600,36 +600,32 @@ internal sealed class SharedDigest
         /// <summary>The paper's own fields, as many as <see cref="Walk"/> adds with <see cref="Slots.AddOwn"/>.</summary>
         public const int Fields = 12;
 
-        readonly Encoded?[] _escaped = new Encoded?[Fields];
-        readonly Encoded?[] _plain = new Encoded?[Fields];
-        readonly EncodedPiece?[] _escapedPieces = new EncodedPiece?[Fields];
-        readonly EncodedPiece?[] _plainPieces = new EncodedPiece?[Fields];
+        readonly Kept<byte[]>?[] _escaped = new Kept<byte[]>?[Fields];
+        readonly Kept<byte[]>?[] _plain = new Kept<byte[]>?[Fields];
+        readonly Kept<QuotedPrintablePiece>?[] _escapedPieces = new Kept<QuotedPrintablePiece>?[Fields];
+        readonly Kept<QuotedPrintablePiece>?[] _plainPieces = new Kept<QuotedPrintablePiece>?[Fields];
 
-        public byte[] Utf8(int field, string text, bool escaped, TemplateRenderer templates)
+        public byte[] Utf8(int field, string text, bool escaped, TemplateRenderer templates) =>
+            Keep(escaped ? _escaped : _plain, field, text, escaped, templates, static written => StrictUtf8.GetBytes(written));
+
+        /// <summary>
+        /// The field's text as quoted-printable, for a mail that is sent (<see cref="ForSending"/>):
+        /// kept apart from its UTF-8, which a mail sent does not need (the day's papers at every
+        /// position they reach are kept, <see cref="DigestRenderer.PaperCapacity"/>: each byte of them twice otherwise).
+        /// </summary>
+        public QuotedPrintablePiece QuotedPrintable(int field, string text, bool escaped, TemplateRenderer templates) =>
+            Keep(escaped ? _escapedPieces : _plainPieces, field, text, escaped, templates, static written => QuotedPrintablePiece.Of(written));
+
+        /// <summary>The field's text as <paramref name="encode"/> makes it from the text as written (escaped or not), made once for the string it was made from.</summary>
+        static T Keep<T>(Kept<T>?[] kept, int field, string text, bool escaped, TemplateRenderer templates, Func<string, T> encode)
         {
-            var kept = escaped ? _escaped : _plain;
-            if (kept[field] is { } encoded && ReferenceEquals(encoded.Source, text))
-                return encoded.Bytes;
-            var bytes = StrictUtf8.GetBytes(escaped ? templates.Escape(text) : text);
-            kept[field] = new Encoded(text, bytes);
-            return bytes;
+            if (kept[field] is { } known && ReferenceEquals(known.Source, text))
+                return known.Value;
+            var value = encode(escaped ? templates.Escape(text) : text);
+            kept[field] = new Kept<T>(text, value);
+            return value;
         }
 
-        /// <summary>The field's text as quoted-printable, for a mail that is sent (<see cref="ForSending"/>).</summary>
-        public QuotedPrintablePiece QuotedPrintable(int field, string text, bool escaped, TemplateRenderer templates)
-        {
-            var kept = escaped ? _escapedPieces : _plainPieces;
-            if (kept[field] is { } encoded && ReferenceEquals(encoded.Source, text))
-                return encoded.Piece;
-            // Not through Utf8: a mail sent needs only this form, and the day's papers at every
-            // position they reach are kept (DigestRenderer.PaperCapacity), each byte of them twice otherwise.
-            var piece = QuotedPrintablePiece.Of(escaped ? templates.Escape(text) : text);
-            kept[field] = new EncodedPiece(text, piece);
-            return piece;
-        }
-
-        sealed record Encoded(string Source, byte[] Bytes);
-
-        sealed record EncodedPiece(string Source, QuotedPrintablePiece Piece);
+        sealed record Kept<T>(string Source, T Value);
     }
 }
