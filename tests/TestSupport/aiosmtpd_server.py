@@ -5,7 +5,11 @@
 # Environment: DEFER_TIMES=n defers each "defer…" address only its first n times (default: always).
 # REJECT_SENDER_FILE=path: while that file exists, MAIL FROM is answered with its first line (a relay
 # that refuses the sender). Recipients whose local part starts with "slow" wait SLOW_SECONDS (2)
-# before the reply to the final dot.
+# before the reply to the final dot. "spam…" recipients get 554 5.7.1 at the final dot (the
+# message refused, not the address). "late…" recipients wait LATE_SECONDS (3) before the reply to
+# the final dot the first time only, and keep nothing if the client has gone by then (a server that
+# had not finished). THROTTLE_EVERY=n: every n-th MAIL FROM gets 454 4.7.0 (a rate limit).
+# Every MAIL, RCPT and final-dot reply is logged to attempts.log: "<command> <address> <code>".
 import asyncio, json, os, ssl, sys, threading
 from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
@@ -18,15 +22,31 @@ deferred = {}
 
 reject_sender_file = os.environ.get("REJECT_SENDER_FILE")
 slow_seconds = float(os.environ.get("SLOW_SECONDS", "2"))
+late_seconds = float(os.environ.get("LATE_SECONDS", "3"))
+throttle_every = int(os.environ.get("THROTTLE_EVERY", "0"))
+mails = 0
+late = set()
+
+def attempt(command, address, reply):
+    with lock:
+        with open(os.path.join(folder, "attempts.log"), "a", encoding="utf-8") as f:
+            f.write(f"{command} {address} {reply[:3]}\n")
+    return reply
 
 class Handler:
     async def handle_MAIL(self, server, session, envelope, address, mail_options):
+        global mails
         if reject_sender_file and os.path.exists(reject_sender_file):
             with open(reject_sender_file, encoding="utf-8") as f:
-                return f.readline().strip()
+                return attempt("MAIL", address, f.readline().strip())
+        with lock:
+            mails += 1
+            throttled = throttle_every > 0 and mails % throttle_every == 0
+        if throttled:
+            return attempt("MAIL", address, "454 4.7.0 Throttling failure: maximum sending rate exceeded")
         envelope.mail_from = address
         envelope.mail_options.extend(mail_options)
-        return "250 2.1.0 OK"
+        return attempt("MAIL", address, "250 2.1.0 OK")
 
     async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
         local = address.split("@")[0]
@@ -35,16 +55,27 @@ class Handler:
                 deferred[address] = deferred.get(address, 0) + 1
                 times = deferred[address]
             if defer_times < 0 or times <= defer_times:
-                return "451 4.2.0 Mailbox busy, try again later"
+                return attempt("RCPT", address, "451 4.2.0 Mailbox busy, try again later")
         if local.startswith("reject"):
-            return "550 5.1.1 No such user here"
+            return attempt("RCPT", address, "550 5.1.1 No such user here")
         envelope.rcpt_tos.append(address)
-        return "250 2.1.5 OK"
+        return attempt("RCPT", address, "250 2.1.5 OK")
 
     async def handle_DATA(self, server, session, envelope):
         global count
-        if any(a.split("@")[0].startswith("slow") for a in envelope.rcpt_tos):
+        to = " ".join(envelope.rcpt_tos)
+        locals_ = [a.split("@")[0] for a in envelope.rcpt_tos]
+        if any(l.startswith("slow") for l in locals_):
             await asyncio.sleep(slow_seconds)
+        if any(l.startswith("spam") for l in locals_):
+            return attempt("DATA", to, "554 5.7.1 Message rejected as spam")
+        if any(l.startswith("late") for l in locals_) and to not in late:
+            late.add(to)
+            # Logged before the wait: the server may cancel this handler when the client goes.
+            attempt("DATA", to, "000 not answered yet")
+            await asyncio.sleep(late_seconds)
+            if server.transport is None or server.transport.is_closing():
+                return "451 4.3.0 Too late"
         with lock:
             count += 1
             n = count
@@ -56,7 +87,7 @@ class Handler:
                        "mail_options": envelope.mail_options, "tls": session.ssl is not None,
                        "user": session.auth_data.login.decode() if isinstance(session.auth_data, LoginPassword) else None}, f)
         os.rename(os.path.join(folder, f".{n}.eml.tmp"), os.path.join(folder, f"{n}.eml"))
-        return "250 2.0.0 Message accepted for delivery"
+        return attempt("DATA", to, "250 2.0.0 Message accepted for delivery")
 
 options = {"enable_SMTPUTF8": smtputf8, "decode_data": False}
 if len(sys.argv) > 4:

@@ -7,7 +7,8 @@ namespace Digest.Tests.Digests;
 /// <summary>
 /// The reliability promises (design.md) as faults injected into the real executable, counted at a
 /// real SMTP peer by Message-ID: an orderly stop duplicates nothing; a short lease on two instances
-/// duplicates nothing; a relay that refuses the sender suppresses nobody and loses nothing.
+/// duplicates nothing; a relay that refuses the sender suppresses nobody and loses nothing; a
+/// relay's 4xx is retried and its 5xx never, and only a recipient's own refusal counts against it.
 /// </summary>
 public sealed class DeliveryFaultTests
 {
@@ -146,4 +147,74 @@ public sealed class DeliveryFaultTests
         Assert.That(MessageIds(received.Select(m => System.Text.Encoding.UTF8.GetString(m.Content))), Has.Count.EqualTo(Subscribers).And.Unique);
         Assert.That(await SentAsync(connectionString), Is.EqualTo(Subscribers));
     }
+
+    [Test]
+    public async Task A_relay_that_throttles_greylists_answers_late_and_refuses_some_mail_gets_each_deliverable_mail_once_and_each_refused_one_tried_once()
+    {
+        // Every 7th MAIL throttled (454); "defer…" greylisted twice (451 at RCPT); "slow…" answered
+        // after 0.5 s; "late…" answered after 4 s the first time, past the 2 s the service waits
+        // for the final dot's reply, and the relay keeps nothing of it; "reject…" refused as no such
+        // user (550 5.1.1); "spam…" refused as content at the final dot (554 5.7.1).
+        using var relay = await Aiosmtpd.StartAsync(deferTimes: 2, throttleEvery: 7, slow: TimeSpan.FromSeconds(0.5), late: TimeSpan.FromSeconds(4));
+        var connectionString = await SeedAsync(60);
+        var kinds = new[] { "reader", "defer", "reject", "spam", "slow", "late" };
+        await ExecuteAsync(connectionString, """
+            UPDATE subscribers s SET email = (ARRAY['reader', 'defer', 'reject', 'spam', 'slow', 'late'])[least(n % 10, 5) + 1] || n || '@example.org'
+            FROM (SELECT id, substring(email FROM '^reader(\d+)@')::int AS n FROM subscribers) x
+            WHERE s.id = x.id AND n % 10 <= 5
+            """);
+        var addresses = (await QueryAsync<string>(connectionString, "SELECT email FROM subscribers")).ToLookup(KindOf);
+        Assert.That(kinds.Select(k => addresses[k].Count()), Is.EqualTo(new[] { 30, 6, 6, 6, 6, 6 }), "the seeded mix");
+
+        using var service = StartService(connectionString, relay.Port, new Dictionary<string, string?>
+        {
+            ["Digests__RetryDelay"] = "00:00:01",
+            ["Digests__MaxRetryDelay"] = "00:00:02",
+            ["Mailer__Relays__0__Timeouts__FinalDot"] = "00:00:02",
+        });
+        const int Deliverable = 30 + 6 + 6 + 6;
+        await WaitForAsync(async () => await SentAsync(connectionString) == Deliverable
+            && await ScalarAsync<int>(connectionString, "SELECT count(*)::int FROM digest_issues WHERE state = 'failed'") == 12, service, "every issue sent or failed");
+        // Longer than the longest retry delay and several polls: a refused mail would be tried again by now.
+        await Task.Delay(TimeSpan.FromSeconds(3));
+        service.Terminate();
+        Assert.That(await service.WaitForExitAsync(TimeSpan.FromSeconds(60)), Is.Zero, service.Output);
+
+        var attempts = relay.Attempts();
+        var received = relay.Messages();
+        var ids = MessageIds(received.Select(m => System.Text.Encoding.UTF8.GetString(m.Content)));
+        int Count(string command, string address, int? code = null) =>
+            attempts.Count(a => a.Command == command && a.Address == address && (code is null || a.Code == code));
+        TestContext.Out.WriteLine($"bad relay day: {received.Count} received ({ids.Distinct().Count()} distinct), {attempts.Count(a => a is { Command: "MAIL", Code: 454 })} MAILs throttled, {attempts.Count(a => a is { Command: "RCPT", Code: 451 })} RCPTs greylisted, {attempts.Count(a => a is { Command: "DATA", Code: 0 })} final dots answered too late");
+
+        Assert.That(received.SelectMany(m => m.RcptTo), Is.EquivalentTo(kinds.Where(k => k is not ("reject" or "spam")).SelectMany(k => addresses[k])), "every deliverable mail arrived, to its own subscriber");
+        Assert.That(ids, Has.Count.EqualTo(Deliverable).And.Unique, "each once: none lost, none twice");
+        Assert.That(attempts.Count(a => a is { Command: "MAIL", Code: 454 }), Is.GreaterThan(0), "the relay did throttle");
+        Assert.Multiple(() =>
+        {
+            foreach (var address in addresses["reject"])
+                Assert.That(Count("RCPT", address), Is.EqualTo(1), $"{address}: a 550 at RCPT is never retried");
+            foreach (var address in addresses["spam"])
+                Assert.That(Count("DATA", address), Is.EqualTo(1), $"{address}: a 554 at the final dot is never retried");
+            foreach (var address in addresses["defer"])
+                Assert.That((Count("RCPT", address, 451), Count("RCPT", address, 250)), Is.EqualTo((2, 1)), $"{address}: greylisted twice, then taken, then not again");
+            foreach (var address in addresses["late"])
+                Assert.That((Count("DATA", address, 0), Count("DATA", address, 250)), Is.EqualTo((1, 1)), $"{address}: a final dot whose reply never came is sent once more, and only once");
+        });
+
+        var states = (await QueryAsync<string>(connectionString, """
+            SELECT s.email || ' ' || i.state || ' ' || coalesce(i.fault, '-') || ' ' || s.hard_failures || ' ' || s.status
+            FROM digest_issues i JOIN subscribers s ON s.id = i.subscriber_id
+            """)).ToLookup(KindOf, line => line[(line.IndexOf(' ', StringComparison.Ordinal) + 1)..]);
+        Assert.Multiple(() =>
+        {
+            Assert.That(states["reject"], Is.All.EqualTo("failed recipient 1 active"), "a recipient's own 5.1.1 counts once against it (three in a row suppress)");
+            Assert.That(states["spam"], Is.All.EqualTo("failed message 0 active"), "refused content is final but counts against nobody");
+            foreach (var kind in new[] { "reader", "defer", "slow", "late" })
+                Assert.That(states[kind], Is.All.EqualTo("sent - 0 active"), $"{kind}: sent; throttling, greylisting and lateness count against nobody");
+        });
+    }
+
+    /// <summary>"defer13@example.org …": "defer".</summary>
+    static string KindOf(string line) => line[..line.AsSpan().IndexOfAnyInRange('0', '9')];
 }

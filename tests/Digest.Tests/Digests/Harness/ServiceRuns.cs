@@ -82,6 +82,18 @@ public static partial class ServiceRuns
         return (await connection.ExecuteScalarAsync<T>(sql))!;
     }
 
+    public static async Task ExecuteAsync(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.ExecuteAsync(sql);
+    }
+
+    public static async Task<List<T>> QueryAsync<T>(string connectionString, string sql)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        return (await connection.QueryAsync<T>(sql)).AsList();
+    }
+
     /// <summary>Issues whose mail went: the count the sink must match.</summary>
     public static Task<int> SentAsync(string connectionString) =>
         ScalarAsync<int>(connectionString, "SELECT count(*)::int FROM digest_issues WHERE state = 'sent'");
