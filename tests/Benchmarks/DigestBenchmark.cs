@@ -147,6 +147,7 @@ internal static partial class DigestBenchmark
 
                 data: {subscribers:N0} subscribers ({links:N0} topic choices over {topics:N0} distinct topics, Zipf-like), {paperCount} new papers, {Zones.Length} time zones
                 generated in {generation.TotalSeconds:F1} s (not part of the run); peak RSS before the run {runRss / 1048576.0:F0} MB
+                delivery: {settings.Workers} workers × {settings.SendConcurrency} sends in flight, batches of {settings.BatchSize}, over the relay's connections
 
                 stage                      wall        items                 rate
                 plan                    {planTime.TotalSeconds,7:F2} s   {plan.Due,9:N0} due        {plan.Due / planTime.TotalSeconds,9:N0} subscribers/s   ({plan.Queued:N0} issues, {plan.Empty:N0} empty; {plan.Topics:N0} topics, {plan.TopicHits:N0} topic-paper matches; finding {plan.Finding.TotalSeconds:F2} s, matching {plan.Matching.TotalSeconds:F2} s, ranking and writing {(plan.Elapsed - plan.Finding - plan.Matching).TotalSeconds:F2} s)

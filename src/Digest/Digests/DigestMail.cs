@@ -19,7 +19,7 @@ public sealed class DigestMail : IDisposable
 {
     /// <summary>
     /// Its own pool, not the shared one: a delivery has up to Workers × SendConcurrency mails
-    /// rendered at once (128 by default), more than the shared pool keeps of one size per core.
+    /// rendered at once (by default twice the relays' connections), more than the shared pool keeps of one size per core.
     /// </summary>
     internal static readonly ArrayPool<byte> Bodies = ArrayPool<byte>.Create(maxArrayLength: 1 << 22, maxArraysPerBucket: 256);
 

@@ -1,3 +1,4 @@
+using Digest.Mailer;
 using Digest.Subscriptions.Web;
 using Microsoft.Extensions.Options;
 using Digest.Schedules;
@@ -13,7 +14,13 @@ public static class DigestsExtensions
     public static IHostApplicationBuilder AddDigests(this IHostApplicationBuilder builder)
     {
         var services = builder.Services;
-        services.AddOptions<DigestsOptions>().BindConfiguration(DigestsOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddOptions<DigestsOptions>().BindConfiguration(DigestsOptions.Section)
+            .PostConfigure<IConfiguration, IOptions<MailerOptions>>((digests, configuration, mailer) =>
+            {
+                if (configuration[$"{DigestsOptions.Section}:{nameof(DigestsOptions.SendConcurrency)}"] is null)
+                    digests.SendConcurrency = DigestsOptions.SendConcurrencyFor(mailer.Value, digests.Workers);
+            })
+            .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DigestRenderer>();
         services.AddSingleton<IssueReader>();
         services.AddSingleton<DigestPlanner>();
