@@ -15,10 +15,10 @@ public static class DigestsExtensions
     {
         var services = builder.Services;
         services.AddOptions<DigestsOptions>().BindConfiguration(DigestsOptions.Section)
-            .PostConfigure<IConfiguration, IOptions<MailerOptions>>((digests, configuration, mailer) =>
+            .PostConfigure<IConfiguration>((digests, configuration) =>
             {
                 if (configuration[$"{DigestsOptions.Section}:{nameof(DigestsOptions.SendConcurrency)}"] is null)
-                    digests.SendConcurrency = DigestsOptions.SendConcurrencyFor(mailer.Value, digests.Workers);
+                    digests.SendConcurrency = DigestsOptions.SendConcurrencyFor(RelayConnections(configuration), digests.Workers);
             })
             .ValidateDataAnnotations().ValidateOnStart();
         services.AddSingleton<DigestRenderer>();
@@ -38,6 +38,18 @@ public static class DigestsExtensions
             provider => provider.GetRequiredService<IOptions<DigestsOptions>>().Value.PlanEvery);
         return builder;
     }
+
+    /// <summary>
+    /// The relays' connections in all, read from configuration rather than from the Mailer's
+    /// options: those are validated when read (the DKIM key file among them), and verbs that send
+    /// nothing must not fail on a Mailer setting. A value that is not a number counts as the
+    /// default here; the Mailer reports it when it starts.
+    /// </summary>
+    static int RelayConnections(IConfiguration configuration) =>
+        configuration.GetSection($"{MailerOptions.Section}:{nameof(MailerOptions.Relays)}").GetChildren().Sum(relay =>
+            int.TryParse(relay[nameof(RelayOptions.Connections)], System.Globalization.NumberStyles.Integer, System.Globalization.CultureInfo.InvariantCulture, out var connections)
+                ? connections
+                : new RelayOptions().Connections);
 
     /// <summary>/issues/{token}, the view-in-browser page, with the pages' security headers.</summary>
     public static IEndpointRouteBuilder MapDigestsEndpoints(this IEndpointRouteBuilder endpoints)

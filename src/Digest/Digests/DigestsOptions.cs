@@ -1,5 +1,4 @@
 using System.ComponentModel.DataAnnotations;
-using Digest.Mailer;
 using Digest.Subscriptions.Delivery;
 
 namespace Digest.Digests;
@@ -44,13 +43,11 @@ public sealed class DigestsOptions : LeasedQueueOptions
     /// worker ran as fast as 16 or 32 and peaked at 327–329 MB against 403 and 453–457 MB; 4 (no
     /// mail waiting) was slower (README, "The ninth round").
     /// </summary>
-    public static int SendConcurrencyFor(MailerOptions mailer, int workers)
-    {
-        var connections = mailer.Relays.Sum(r => r.Connections);
-        return connections == 0
+    /// <param name="connections">The relays' connections in all; 0: no relay (the pickup folder).</param>
+    public static int SendConcurrencyFor(int connections, int workers) =>
+        connections == 0
             ? PickupSendConcurrency
             : Math.Clamp((2 * connections + Math.Max(workers, 1) - 1) / Math.Max(workers, 1), 1, 1_000);
-    }
 
     /// <summary>Consecutive hard bounces of the address itself (<see cref="Mailer.Fault.Recipient"/>) after which it is suppressed.</summary>
     [Range(1, 100)]

@@ -9,7 +9,8 @@ namespace Digest.Digests;
 
 /// <summary>
 /// <c>digest send</c>: the daily run, now — plan what is due, then deliver every issue that is due
-/// (retries scheduled for later stay scheduled), with a progress bar and a summary.
+/// (retries scheduled for later stay scheduled) with the service's delivery loops, with a progress
+/// bar and a summary.
 /// </summary>
 internal static class SendVerb
 {
@@ -27,6 +28,7 @@ internal static class SendVerb
         Console.WriteLine(PlanVerb.Describe(plan));
 
         var delivery = services.GetRequiredService<DigestDelivery>();
+        var workers = services.GetRequiredService<Microsoft.Extensions.Options.IOptions<DigestsOptions>>().Value.Workers;
         var started = services.GetRequiredService<TimeProvider>().GetUtcNow();
         var metrics = services.GetRequiredService<Metrics.DigestMetrics>();
         var due = await DueCountAsync(services.GetRequiredService<NpgsqlDataSource>(), cancellationToken);
@@ -37,17 +39,27 @@ internal static class SendVerb
             .StartAsync(async context =>
             {
                 var task = context.AddTask($"Delivering {due:N0} issue(s)", maxValue: Math.Max(due, 1));
-                // A stop (Ctrl-C, SIGTERM) starts no new send; what is under way finishes and is recorded.
-                while (!cancellationToken.IsCancellationRequested)
+                var gate = new Lock();
+                async Task LoopAsync()
                 {
-                    // What was due when the run began: the retries it schedules itself (a deferral, mail held
-                    // for a relay that refuses the sender) are for a later run, or the run would never end.
-                    var batch = await metrics.DeliverAsync(() => delivery.DeliverDueAsync(started, cancellationToken));
-                    if (batch.Claimed == 0)
-                        break;
-                    total += batch;
-                    task.Value = Math.Min(total.Claimed, task.MaxValue);
+                    // A stop (Ctrl-C, SIGTERM) starts no new send; what is under way finishes and is recorded.
+                    while (!cancellationToken.IsCancellationRequested)
+                    {
+                        // What was due when the run began: the retries it schedules itself (a deferral, mail held
+                        // for a relay that refuses the sender) are for a later run, or the run would never end.
+                        var batch = await metrics.DeliverAsync(() => delivery.DeliverDueAsync(started, cancellationToken));
+                        if (batch.Claimed == 0)
+                            return;
+                        lock (gate)
+                        {
+                            total += batch;
+                            task.Value = Math.Min(total.Claimed, task.MaxValue);
+                        }
+                    }
                 }
+                // As many loops as the service runs (Digests:Workers, at least one): SendConcurrency is a
+                // loop's share of the relays' connections, so one loop alone would leave most of them idle.
+                await Task.WhenAll(Enumerable.Range(0, Math.Max(1, workers)).Select(_ => LoopAsync()));
                 task.Value = task.MaxValue;
             });
 

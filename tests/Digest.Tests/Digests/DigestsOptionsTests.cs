@@ -27,27 +27,42 @@ public sealed class DigestsOptionsTests
     [Test]
     public void The_rule_and_the_bound_options_agree()
     {
-        var mailer = new MailerOptions { Relays = { new RelayOptions { Host = "relay.example.org", Connections = 10 } } };
-        Assert.That(DigestsOptions.SendConcurrencyFor(mailer, 3), Is.EqualTo(7), "ceil(2 × 10 / 3)");
+        Assert.That(DigestsOptions.SendConcurrencyFor(10, 3), Is.EqualTo(7), "ceil(2 × 10 / 3)");
         Assert.That(Options([10], 3).SendConcurrency, Is.EqualTo(7));
     }
 
-    static DigestsOptions Options(int[] connections, int workers, int? sendConcurrency = null)
+    [Test]
+    public void A_relay_without_a_connection_count_counts_the_relays_default() =>
+        Assert.That(Options([0], 4, settings: new() { ["Mailer:Relays:0:Connections"] = null }).SendConcurrency,
+            Is.EqualTo(DigestsOptions.SendConcurrencyFor(new RelayOptions().Connections, 4)));
+
+    [Test]
+    public void A_broken_Mailer_setting_does_not_stop_the_digest_options_from_binding()
+    {
+        // Verbs that send nothing (migrate, stats) build the host and read these options; the Mailer
+        // reports its own settings when it starts. A DKIM domain without its key file is one such.
+        var options = Options([16], 4, settings: new() { ["Mailer:Dkim:Domain"] = "example.org", ["Mailer:Dkim:Selector"] = "s1", ["Mailer:Dkim:PrivateKeyPath"] = "/nonexistent/dkim.pem" });
+        Assert.That(options.SendConcurrency, Is.EqualTo(8));
+    }
+
+    static DigestsOptions Options(int[] connections, int workers, int? sendConcurrency = null, Dictionary<string, string?>? settings = null)
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true });
-        var settings = new Dictionary<string, string?>
+        var all = new Dictionary<string, string?>
         {
             ["Digests:Workers"] = workers.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Digests:SendConcurrency"] = sendConcurrency?.ToString(System.Globalization.CultureInfo.InvariantCulture),
         };
         for (var i = 0; i < connections.Length; i++)
         {
-            settings[$"Mailer:Relays:{i}:Host"] = $"relay{i}.example.org";
-            settings[$"Mailer:Relays:{i}:Connections"] = connections[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
+            all[$"Mailer:Relays:{i}:Host"] = $"relay{i}.example.org";
+            all[$"Mailer:Relays:{i}:Connections"] = connections[i].ToString(System.Globalization.CultureInfo.InvariantCulture);
         }
         if (connections.Length == 0)
-            settings["Mailer:PickupFolder"] = Path.GetTempPath();
-        builder.Configuration.AddInMemoryCollection(settings);
+            all["Mailer:PickupFolder"] = Path.GetTempPath();
+        foreach (var (key, value) in settings ?? [])
+            all[key] = value;
+        builder.Configuration.AddInMemoryCollection(all);
         builder.AddMailer();
         builder.AddDigests();
         using var services = builder.Services.BuildServiceProvider();

@@ -49,7 +49,6 @@ public static partial class ServiceRuns
             ["Digests__PollInterval"] = "00:00:00.250",
             ["Digests__BatchSize"] = "10",
             ["Digests__Workers"] = "2",
-            ["Digests__SendConcurrency"] = "8",
             ["Logging__LogLevel__Digest.Digests.PlanJob"] = "Debug",
         };
         foreach (var (key, value) in overrides ?? new Dictionary<string, string?>())
